@@ -1,0 +1,157 @@
+//! The rule file format, as serde reads it. Unknown keys are errors, so a typo in a lead's rule is
+//! caught on load with the file, the rule and the field named.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// One file `rules/<pack>/<name>.yaml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawRule {
+    /// `pack/kebab-name`; the pack must match the folder and the name the file stem.
+    pub id: String,
+    pub title: String,
+    pub severity: String,
+    #[serde(default)]
+    pub confidence: Option<String>,
+    /// `config`, `code`, `text` or `builtin`.
+    #[serde(rename = "type")]
+    pub rule_type: String,
+    /// Document kinds (`kubernetes`, `terraform`, …) or `any`. Code rules take them from `language`.
+    #[serde(default)]
+    pub applies_to: Vec<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub description: String,
+    pub rationale: String,
+    pub remediation: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Message template; `{{value}}`, `{{$.rel.path}}`, `{{root:$.path}}` (config), `$VAR` (code).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Only files whose path matches one of these globs.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Never files whose path matches one of these globs.
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    /// Default options (built-in rules read them; `[rules.<id>]` in `bylaw.toml` overrides).
+    #[serde(default)]
+    pub options: Option<Value>,
+
+    // --- config rules ---
+    /// Document filter, evaluated on the document root.
+    #[serde(default)]
+    pub when: Option<RawPredicate>,
+    /// RFC 9535 JSONPath choosing the nodes to judge (default `$`).
+    #[serde(default)]
+    pub for_each: Option<String>,
+    /// A node for which this predicate holds is a finding.
+    #[serde(default)]
+    pub deny: Option<RawPredicate>,
+
+    // --- code rules ---
+    /// ast-grep language(s): `python`, `javascript`, `typescript`, `tsx`, `go`, `rust`, `bash`.
+    #[serde(default)]
+    pub language: Option<OneOrMany>,
+    /// The ast-grep rule core: `rule`, `constraints`, `utils`, `transform`.
+    #[serde(default)]
+    pub ast_grep: Option<ast_grep_config::SerializableRuleCore>,
+    /// Inline tests for `bylaw test-rules`: snippets that must match / must not.
+    #[serde(default)]
+    pub tests: Option<RawTests>,
+
+    // --- text rules ---
+    /// Literal keywords (ASCII case-insensitive); the regex runs only where one occurs.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// Capture group holding the secret (redacted in every output). Default: 1 if the regex has
+    /// groups, else the whole match.
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    /// Minimum Shannon entropy (bits per character) of the secret.
+    #[serde(default)]
+    pub min_entropy: Option<f64>,
+    /// Regexes; a secret (or its line) matching one is a placeholder, not a finding.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    /// Whether matches are secrets (redacted). Default true for text rules.
+    #[serde(default)]
+    pub secret: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(v) => v.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawTests {
+    #[serde(default)]
+    pub valid: Vec<String>,
+    #[serde(default)]
+    pub invalid: Vec<String>,
+}
+
+/// A predicate over a node. A leaf names a relative JSONPath (`path`, default the node itself)
+/// and one or more tests; `all`/`any`/`not` combine predicates.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawPredicate {
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub exists: Option<bool>,
+    #[serde(default)]
+    pub equals: Option<Value>,
+    #[serde(default)]
+    pub matches: Option<String>,
+    #[serde(default, rename = "in")]
+    pub in_: Option<Vec<Value>>,
+    #[serde(default)]
+    pub contains: Option<Value>,
+    #[serde(default)]
+    pub gt: Option<f64>,
+    #[serde(default)]
+    pub gte: Option<f64>,
+    #[serde(default)]
+    pub lt: Option<f64>,
+    #[serde(default)]
+    pub lte: Option<f64>,
+    /// Type test: `string`, `number`, `boolean`, `array`, `object`, `null`.
+    #[serde(default, rename = "type")]
+    pub type_: Option<String>,
+    #[serde(default)]
+    pub all: Option<Vec<RawPredicate>>,
+    #[serde(default)]
+    pub any: Option<Vec<RawPredicate>>,
+    #[serde(default)]
+    pub not: Option<Box<RawPredicate>>,
+}
+
+/// Optional `pack.yaml` beside a pack's rules.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawPack {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub extra: BTreeMap<String, Value>,
+}

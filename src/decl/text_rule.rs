@@ -1,0 +1,109 @@
+//! Text rules: a regex over raw text behind a literal keyword prefilter, with an entropy gate and
+//! a placeholder allowlist. Matches are secrets by default and are redacted in every output.
+
+use regex::Regex;
+
+use crate::document::{Document, Span};
+use crate::finding::redact_secret;
+use crate::rule::{Rule, RuleContext, RuleMeta};
+
+pub struct TextRule {
+    pub meta: RuleMeta,
+    /// Keywords (ASCII case-insensitive); the engine's shared prefilter uses them.
+    pub keywords: Vec<String>,
+    pub keyword_matcher: Option<aho_corasick::AhoCorasick>,
+    pub regex: Regex,
+    pub secret_group: Option<usize>,
+    pub min_entropy: Option<f64>,
+    pub allow: Vec<Regex>,
+    pub secret: bool,
+    pub message: String,
+    pub filter: super::PathFilter,
+}
+
+/// Shannon entropy in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&c| {
+            let p = c as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+impl TextRule {
+    pub fn scan(&self, path: &str, text: &str, cx: &mut RuleContext) {
+        // The engine's shared prefilter has usually run already; this keeps the rule correct on
+        // its own and costs one automaton pass over files that passed the shared filter.
+        if let Some(ac) = &self.keyword_matcher
+            && !ac.is_match(text)
+        {
+            return;
+        }
+        for caps in self.regex.captures_iter(text) {
+            let whole = caps.get(0).expect("group 0 always exists");
+            let secret = match self.secret_group {
+                Some(g) => caps.get(g),
+                None if caps.len() > 1 => caps.get(1),
+                None => Some(whole),
+            };
+            let Some(secret) = secret else { continue };
+            let value = secret.as_str();
+            if let Some(min) = self.min_entropy
+                && entropy(value) < min
+            {
+                continue;
+            }
+            let line_start = text[..whole.start()].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[whole.end()..]
+                .find('\n')
+                .map_or(text.len(), |i| whole.end() + i);
+            let line = &text[line_start..line_end];
+            if self
+                .allow
+                .iter()
+                .any(|a| a.is_match(value) || a.is_match(line))
+            {
+                continue;
+            }
+            let span = Span::new(secret.start(), secret.end());
+            let shown = if self.secret {
+                redact_secret(value)
+            } else {
+                value.to_string()
+            };
+            let message = self.message.replace("{{secret}}", &shown);
+            let f = cx.report(path, Some(span), message);
+            f.fingerprint_key = blake3::hash(value.as_bytes()).to_hex()[..16].to_string();
+            if self.secret {
+                f.redact = Some(span);
+            }
+        }
+    }
+}
+
+impl Rule for TextRule {
+    fn meta(&self) -> &RuleMeta {
+        &self.meta
+    }
+
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        if self.filter.allows(&doc.path) {
+            self.scan(&doc.path, &doc.text, cx);
+        }
+    }
+
+    fn prefilter_keywords(&self) -> Option<&[String]> {
+        Some(&self.keywords)
+    }
+}

@@ -1,0 +1,6 @@
+//! Terraform / HCL → [`ConfigDoc`] (placeholder until the HCL front end lands).
+use super::{ConfigDoc, ParseError};
+
+pub fn parse(_text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
+    Ok(Vec::new())
+}

@@ -1,0 +1,288 @@
+//! Documents: one scanned file, its kind, and its parsed forms, each built lazily and once.
+//!
+//! Configuration formats (YAML, HCL, Dockerfile) become [`ConfigDoc`]s: a JSON-like value tree
+//! plus a map from JSON Pointer to source span, so that one rule language serves Kubernetes,
+//! workflows, compose files and Terraform. Code becomes a tree-sitter tree (through ast-grep) and,
+//! for Rust, also a `syn` AST.
+
+pub mod code;
+pub mod dockerfile;
+pub mod hcl;
+pub mod rust;
+pub mod span;
+pub mod yaml;
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use span::{LineCol, LineIndex, Span};
+
+/// What a file is, decided by [`crate::walk::classify`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentKind {
+    /// Terraform / HCL (`*.tf`, `*.tfvars`, `*.hcl`).
+    Terraform,
+    /// YAML with `apiVersion` and `kind`.
+    Kubernetes,
+    /// `.github/workflows/*.yml`.
+    GithubWorkflow,
+    /// `action.yml` / `action.yaml` (composite or docker action metadata).
+    GithubAction,
+    /// `.gitlab-ci.yml` and files it includes.
+    GitlabCi,
+    /// `compose*.yml`, `docker-compose*.yml`.
+    Compose,
+    /// `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`.
+    Dockerfile,
+    /// Any other YAML.
+    Yaml,
+    /// JSON files.
+    Json,
+    Python,
+    Javascript,
+    Typescript,
+    Tsx,
+    Go,
+    Rust,
+    Shell,
+    /// Any other text file; text rules (secrets) still run.
+    Text,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 17] = [
+        DocumentKind::Terraform,
+        DocumentKind::Kubernetes,
+        DocumentKind::GithubWorkflow,
+        DocumentKind::GithubAction,
+        DocumentKind::GitlabCi,
+        DocumentKind::Compose,
+        DocumentKind::Dockerfile,
+        DocumentKind::Yaml,
+        DocumentKind::Json,
+        DocumentKind::Python,
+        DocumentKind::Javascript,
+        DocumentKind::Typescript,
+        DocumentKind::Tsx,
+        DocumentKind::Go,
+        DocumentKind::Rust,
+        DocumentKind::Shell,
+        DocumentKind::Text,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DocumentKind::Terraform => "terraform",
+            DocumentKind::Kubernetes => "kubernetes",
+            DocumentKind::GithubWorkflow => "github-workflow",
+            DocumentKind::GithubAction => "github-action",
+            DocumentKind::GitlabCi => "gitlab-ci",
+            DocumentKind::Compose => "compose",
+            DocumentKind::Dockerfile => "dockerfile",
+            DocumentKind::Yaml => "yaml",
+            DocumentKind::Json => "json",
+            DocumentKind::Python => "python",
+            DocumentKind::Javascript => "javascript",
+            DocumentKind::Typescript => "typescript",
+            DocumentKind::Tsx => "tsx",
+            DocumentKind::Go => "go",
+            DocumentKind::Rust => "rust",
+            DocumentKind::Shell => "shell",
+            DocumentKind::Text => "text",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub fn is_yaml(self) -> bool {
+        matches!(
+            self,
+            DocumentKind::Kubernetes
+                | DocumentKind::GithubWorkflow
+                | DocumentKind::GithubAction
+                | DocumentKind::GitlabCi
+                | DocumentKind::Compose
+                | DocumentKind::Yaml
+        )
+    }
+
+    /// Comment leaders used by this kind's syntax (for suppressions and fixture markers).
+    pub fn comment_leaders(self) -> &'static [&'static str] {
+        match self {
+            DocumentKind::Python | DocumentKind::Shell | DocumentKind::Dockerfile => &["#"],
+            k if k.is_yaml() => &["#"],
+            DocumentKind::Terraform => &["#", "//", "/*"],
+            DocumentKind::Javascript
+            | DocumentKind::Typescript
+            | DocumentKind::Tsx
+            | DocumentKind::Go
+            | DocumentKind::Rust => &["//", "/*"],
+            DocumentKind::Json => &[],
+            _ => &["#", "//", "/*", "--", "<!--"],
+        }
+    }
+}
+
+/// One parsed configuration document: a value tree and where each node came from.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigDoc {
+    pub value: Value,
+    /// JSON Pointer (RFC 6901) → span of the node (for a mapping entry: key start to value end).
+    pub spans: HashMap<String, Span>,
+    /// JSON Pointer → span of the mapping key alone, where the node is a mapping entry.
+    pub key_spans: HashMap<String, Span>,
+    /// Position of this document in its file (YAML streams, `kind: List` items).
+    pub index: usize,
+    /// Span of the whole document.
+    pub span: Span,
+}
+
+impl ConfigDoc {
+    /// The span for a pointer, or for its deepest ancestor that has one.
+    pub fn span_for(&self, pointer: &str) -> Span {
+        let mut p = pointer;
+        loop {
+            if let Some(s) = self.spans.get(p) {
+                return *s;
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return self.span,
+            }
+        }
+    }
+
+    /// The span of the mapping key for a pointer when it has one, else [`Self::span_for`].
+    pub fn key_span_for(&self, pointer: &str) -> Span {
+        self.key_spans
+            .get(pointer)
+            .copied()
+            .unwrap_or_else(|| self.span_for(pointer))
+    }
+
+    /// The deepest pointer prefix of `pointer` that exists in the value tree.
+    pub fn deepest_existing(&self, pointer: &str) -> String {
+        let mut p = pointer.to_string();
+        while !p.is_empty() && self.value.pointer(&p).is_none() {
+            match p.rfind('/') {
+                Some(i) => p.truncate(i),
+                None => p.clear(),
+            }
+        }
+        p
+    }
+}
+
+/// Escape one JSON Pointer reference token.
+pub fn pointer_escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// A parse failure: a per-file diagnostic that never stops the scan.
+#[derive(Debug, Clone)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Option<Span>,
+}
+
+impl ParseError {
+    pub fn new(message: impl Into<String>, span: Option<Span>) -> Self {
+        ParseError {
+            message: message.into(),
+            span,
+        }
+    }
+}
+
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A scanned file with lazily parsed views.
+pub struct Document {
+    /// Repository-relative path with `/` separators (what reports show).
+    pub path: String,
+    pub kind: DocumentKind,
+    pub text: Arc<str>,
+    line_index: OnceLock<LineIndex>,
+    config: OnceLock<Result<Vec<ConfigDoc>, ParseError>>,
+    /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
+    id: u64,
+    rust_error: OnceLock<Option<ParseError>>,
+    code: OnceLock<Option<ast_grep_core::AstGrep<ast_grep_core::tree_sitter::StrDoc<code::Lang>>>>,
+}
+
+impl std::fmt::Debug for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Document")
+            .field("path", &self.path)
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+impl Document {
+    pub fn new(path: impl Into<String>, kind: DocumentKind, text: impl Into<Arc<str>>) -> Self {
+        Document {
+            path: path.into(),
+            kind,
+            text: text.into(),
+            line_index: OnceLock::new(),
+            config: OnceLock::new(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            rust_error: OnceLock::new(),
+            code: OnceLock::new(),
+        }
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        self.lines().line_col(&self.text, offset)
+    }
+
+    /// The configuration view (YAML, HCL, Dockerfile), parsed on first use.
+    pub fn config(&self) -> Result<&[ConfigDoc], &ParseError> {
+        self.config
+            .get_or_init(|| match self.kind {
+                DocumentKind::Terraform => hcl::parse(&self.text),
+                DocumentKind::Dockerfile => dockerfile::parse(&self.text),
+                DocumentKind::Json => yaml::parse_json(&self.text),
+                k if k.is_yaml() => yaml::parse(&self.text, self.kind),
+                _ => Ok(Vec::new()),
+            })
+            .as_ref()
+            .map(Vec::as_slice)
+    }
+
+    /// The configuration parse failure, if the configuration view was built and failed.
+    pub fn config_error(&self) -> Option<&ParseError> {
+        self.config.get().and_then(|r| r.as_ref().err())
+    }
+
+    /// The syn parse failure, if the Rust view was built and failed.
+    pub fn rust_error(&self) -> Option<&ParseError> {
+        self.rust_error.get().and_then(Option::as_ref)
+    }
+
+    /// The tree-sitter tree (through ast-grep) of a code file, parsed on first use.
+    pub fn code(
+        &self,
+    ) -> Option<&ast_grep_core::AstGrep<ast_grep_core::tree_sitter::StrDoc<code::Lang>>> {
+        self.code
+            .get_or_init(|| code::Lang::from_kind(self.kind).and_then(|l| l.parse(&self.text).ok()))
+            .as_ref()
+    }
+
+    /// Run `f` on the `syn` AST of this Rust file, parsed once per document. `None` when syn
+    /// cannot parse the file (the failure is reported by the engine).
+    pub fn with_rust<R>(&self, f: impl FnOnce(&syn::File) -> R) -> Option<R> {
+        rust::with_cached(self.id, &self.text, &self.rust_error, f)
+    }
+}

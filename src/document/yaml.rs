@@ -1,0 +1,314 @@
+//! YAML (and JSON, a YAML 1.2 subset) → [`ConfigDoc`]s, through saphyr's `MarkedYaml`.
+//!
+//! saphyr is the maintained YAML crate that gives a span on every node across multi-document
+//! streams with anchors resolved and a bound on alias expansion (so an alias bomb is a parse
+//! error, not a hang). We expand `<<` merge keys ourselves (GitLab CI relies on them), split
+//! Kubernetes `kind: List` into one document per item, and refuse absurd nesting before parsing so
+//! that neither the parser nor the recursive drop of the tree can exhaust a worker's stack.
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use serde_json::{Map, Number, Value};
+
+use super::{ConfigDoc, DocumentKind, LineIndex, ParseError, Span, pointer_escape};
+
+/// Deepest nesting we convert; real configuration never comes close.
+pub const MAX_DEPTH: usize = 256;
+
+pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if flow_depth(text) > MAX_DEPTH {
+        return Err(ParseError::new(
+            format!("YAML nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+            None,
+        ));
+    }
+    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
+        let m = e.marker();
+        let idx = LineIndex::new(text);
+        let off = idx.offset_of_char_col(text, m.line().saturating_sub(1), m.col());
+        ParseError::new(
+            format!("invalid YAML: {}", e.info()),
+            Some(Span::new(off, off)),
+        )
+    })?;
+    let conv = Converter {
+        text,
+        lines: LineIndex::new(text),
+    };
+    let mut out = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        let mut doc = ConfigDoc {
+            index: out.len(),
+            ..ConfigDoc::default()
+        };
+        let mut spans = std::collections::HashMap::new();
+        let mut keys = std::collections::HashMap::new();
+        doc.value = conv.convert(d, String::new(), 0, &mut spans, &mut keys)?;
+        doc.span = conv.span(d);
+        if d.span.start == d.span.end && matches!(d.data, YamlData::Value(Scalar::Null)) {
+            // An empty document between `---` separators.
+            continue;
+        }
+        doc.spans = spans;
+        doc.key_spans = keys;
+        let _ = i;
+        if kind == DocumentKind::Kubernetes && is_list(&doc.value) {
+            out.extend(split_list(doc, out.len()));
+        } else {
+            doc.index = out.len();
+            out.push(doc);
+        }
+    }
+    Ok(out)
+}
+
+/// JSON files: parsed with the same YAML parser so that they get spans too.
+pub fn parse_json(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
+    parse(text, DocumentKind::Json)
+}
+
+fn is_list(v: &Value) -> bool {
+    v.get("kind").and_then(Value::as_str) == Some("List")
+        && v.get("items").is_some_and(Value::is_array)
+}
+
+fn split_list(doc: ConfigDoc, first_index: usize) -> Vec<ConfigDoc> {
+    let Some(items) = doc.value.get("items").and_then(Value::as_array) else {
+        return vec![doc];
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let prefix = format!("/items/{i}");
+            let rekey = |m: &std::collections::HashMap<String, Span>| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        let rest = k.strip_prefix(&prefix)?;
+                        (rest.is_empty() || rest.starts_with('/')).then(|| (rest.to_string(), *v))
+                    })
+                    .collect()
+            };
+            ConfigDoc {
+                value: item.clone(),
+                spans: rekey(&doc.spans),
+                key_spans: rekey(&doc.key_spans),
+                index: first_index + i,
+                span: doc.spans.get(&prefix).copied().unwrap_or(doc.span),
+            }
+        })
+        .collect()
+}
+
+/// Maximum bracket nesting outside quotes: a cheap guard against `[[[[…` bombs.
+fn flow_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<u8> = None;
+    let mut comment = false;
+    for b in text.bytes() {
+        match (quote, b) {
+            (_, b'\n') => {
+                comment = false;
+                if quote == Some(b'\'') || quote == Some(b'"') {
+                    continue;
+                }
+            }
+            _ if comment => {}
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'#') => comment = true,
+            (None, b'"') if depth > 0 => quote = Some(b'"'),
+            (None, b'[' | b'{') => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            (None, b']' | b'}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+struct Converter<'t> {
+    text: &'t str,
+    lines: LineIndex,
+}
+
+impl Converter<'_> {
+    fn offset(&self, m: saphyr::Marker) -> usize {
+        if self.text.is_ascii() {
+            return m.index().min(self.text.len());
+        }
+        self.lines
+            .offset_of_char_col(self.text, m.line().saturating_sub(1), m.col())
+    }
+
+    fn span(&self, node: &MarkedYaml) -> Span {
+        let start = self.offset(node.span.start);
+        let mut end = self.offset(node.span.end).max(start);
+        // saphyr ends block nodes where the next token starts; trim the trailing blank space.
+        while end > start && self.text.as_bytes()[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    fn convert(
+        &self,
+        node: &MarkedYaml,
+        ptr: String,
+        depth: usize,
+        spans: &mut std::collections::HashMap<String, Span>,
+        keys: &mut std::collections::HashMap<String, Span>,
+    ) -> Result<Value, ParseError> {
+        if depth > MAX_DEPTH {
+            return Err(ParseError::new(
+                format!("YAML nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+                Some(self.span(node)),
+            ));
+        }
+        spans.entry(ptr.clone()).or_insert_with(|| self.span(node));
+        Ok(match &node.data {
+            YamlData::Value(s) => scalar(s),
+            YamlData::Representation(s, _, _) => Value::String(s.to_string()),
+            YamlData::Tagged(_, inner) => return self.convert(inner, ptr, depth + 1, spans, keys),
+            YamlData::Sequence(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.push(self.convert(item, format!("{ptr}/{i}"), depth + 1, spans, keys)?);
+                }
+                Value::Array(out)
+            }
+            YamlData::Mapping(map) => {
+                let mut out = Map::new();
+                let mut merges = Vec::new();
+                for (k, v) in map {
+                    let key = key_string(k);
+                    if key == "<<" {
+                        merges.push(v);
+                        continue;
+                    }
+                    let child = format!("{ptr}/{}", pointer_escape(&key));
+                    let ks = self.span(k);
+                    let vs = self.span(v);
+                    spans.insert(child.clone(), Span::new(ks.start, vs.end.max(ks.end)));
+                    keys.insert(child.clone(), ks);
+                    let value = self.convert(v, child, depth + 1, spans, keys)?;
+                    out.insert(key, value);
+                }
+                // `<<: *base` (or a list of them): keys already present win.
+                for m in merges {
+                    let sources: Vec<&MarkedYaml> = match &m.data {
+                        YamlData::Sequence(s) => s.iter().collect(),
+                        _ => vec![m],
+                    };
+                    for src in sources {
+                        let mut scratch_spans = std::collections::HashMap::new();
+                        let mut scratch_keys = std::collections::HashMap::new();
+                        if let Value::Object(merged) = self.convert(
+                            src,
+                            ptr.clone(),
+                            depth + 1,
+                            &mut scratch_spans,
+                            &mut scratch_keys,
+                        )? {
+                            for (k, v) in merged {
+                                if !out.contains_key(&k) {
+                                    let child = format!("{ptr}/{}", pointer_escape(&k));
+                                    spans.entry(child).or_insert_with(|| self.span(m));
+                                    out.insert(k, v);
+                                }
+                            }
+                        }
+                    }
+                }
+                Value::Object(out)
+            }
+            YamlData::Alias(_) | YamlData::BadValue => Value::Null,
+        })
+    }
+}
+
+fn key_string(k: &MarkedYaml) -> String {
+    match &k.data {
+        YamlData::Value(Scalar::String(s)) => s.to_string(),
+        YamlData::Value(s) => match scalar(s) {
+            Value::Null => "null".into(),
+            other => other.to_string(),
+        },
+        YamlData::Representation(s, _, _) => s.to_string(),
+        YamlData::Tagged(_, inner) => key_string(inner),
+        _ => "<complex key>".into(),
+    }
+}
+
+fn scalar(s: &Scalar) -> Value {
+    match s {
+        Scalar::Null => Value::Null,
+        Scalar::Boolean(b) => Value::Bool(*b),
+        Scalar::Integer(i) => Value::Number((*i).into()),
+        Scalar::FloatingPoint(f) => Number::from_f64(f.into_inner())
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(f.to_string())),
+        Scalar::String(s) => Value::String(s.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_keys_and_items() {
+        let text = "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n    - name: a\n      image: nginx:latest\n";
+        let docs = parse(text, DocumentKind::Kubernetes).unwrap();
+        assert_eq!(docs.len(), 1);
+        let s = docs[0].span_for("/spec/containers/0/image");
+        assert_eq!(&text[s.start..s.end], "image: nginx:latest");
+        let k = docs[0].key_span_for("/spec/containers/0/image");
+        assert_eq!(&text[k.start..k.end], "image");
+    }
+
+    #[test]
+    fn multi_document_and_list() {
+        let text = "kind: A\n---\nkind: List\nitems:\n- kind: B\n- kind: C\n";
+        let docs = parse(text, DocumentKind::Kubernetes).unwrap();
+        let kinds: Vec<_> = docs.iter().map(|d| d.value["kind"].clone()).collect();
+        assert_eq!(kinds, vec!["A", "B", "C"]);
+        let s = docs[2].span_for("/kind");
+        assert_eq!(&text[s.start..s.end], "kind: C");
+    }
+
+    #[test]
+    fn merge_keys_are_expanded() {
+        let text = ".base: &b\n  image: x\n  stage: t\njob:\n  <<: *b\n  stage: build\n";
+        let docs = parse(text, DocumentKind::GitlabCi).unwrap();
+        assert_eq!(docs[0].value["job"]["image"], "x");
+        assert_eq!(docs[0].value["job"]["stage"], "build");
+    }
+
+    #[test]
+    fn non_ascii_offsets_are_bytes() {
+        let text = "a: \"héllo\"\nb: 1\n";
+        let docs = parse(text, DocumentKind::Yaml).unwrap();
+        let s = docs[0].span_for("/b");
+        assert_eq!(&text[s.start..s.end], "b: 1");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&text, DocumentKind::Yaml).is_err());
+    }
+
+    #[test]
+    fn alias_bomb_is_an_error() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            text.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = c;
+        }
+        assert!(parse(&text, DocumentKind::Yaml).is_err());
+    }
+}

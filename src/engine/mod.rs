@@ -1,0 +1,461 @@
+//! The engine: reads each walked file in parallel (rayon), classifies it, runs the rules that
+//! apply to its kind, finishes the findings (line/column, fingerprint, policy severity, redaction)
+//! and gathers everything into a sorted [`Report`]. Rules never see the CLI; reporters never filter.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use aho_corasick::AhoCorasick;
+use rayon::prelude::*;
+
+use crate::config::Policy;
+use crate::document::{Document, DocumentKind, LineIndex};
+use crate::finding::Finding;
+use crate::report::{FileError, Report, Skipped};
+use crate::rule::registry::Registry;
+use crate::rule::{RuleContext, ScanContext};
+use crate::walk::{self, WalkedFile, classify::classify};
+
+/// Default size limit per file: larger files are skipped and counted.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanRequest {
+    pub paths: Vec<PathBuf>,
+    /// Paths in reports are relative to this directory.
+    pub base: PathBuf,
+    pub threads: usize,
+    pub max_file_size: u64,
+    /// Run repository-level rules even when the scan is not a whole repository.
+    pub force_repo_rules: bool,
+}
+
+impl ScanRequest {
+    pub fn new(paths: Vec<PathBuf>, base: PathBuf) -> Self {
+        ScanRequest {
+            paths,
+            base,
+            threads: 0,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            force_repo_rules: false,
+        }
+    }
+}
+
+pub struct Engine<'a> {
+    registry: &'a Registry,
+    policy: &'a Policy,
+    /// Rule indices per document kind (non-text rules), in id order.
+    by_kind: HashMap<DocumentKind, Vec<usize>>,
+    /// Text rules behind the shared keyword automaton: pattern index → rule index.
+    text_rules: Vec<usize>,
+    prefilter: Option<(AhoCorasick, Vec<usize>)>,
+    /// Rules with keywords: always run on every kind they apply to when keywords are absent.
+    scan_rules: Vec<usize>,
+    keep_kinds: BTreeSet<DocumentKind>,
+}
+
+/// What one file produced.
+#[derive(Default)]
+struct FileOutcome {
+    findings: Vec<Finding>,
+    errors: Vec<FileError>,
+    skipped: Option<Skipped>,
+    kept: Option<Arc<Document>>,
+    source: Option<Arc<str>>,
+    scanned: bool,
+}
+
+impl<'a> Engine<'a> {
+    pub fn new(registry: &'a Registry, policy: &'a Policy) -> Self {
+        let mut by_kind: HashMap<DocumentKind, Vec<usize>> = HashMap::new();
+        let mut text_rules = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rule = Vec::new();
+        let mut scan_rules = Vec::new();
+        let mut keep_kinds = BTreeSet::new();
+        for (i, rule) in registry.rules().iter().enumerate() {
+            let meta = rule.meta();
+            if !policy.enabled(meta, None) {
+                continue;
+            }
+            if rule.is_scan_level() {
+                scan_rules.push(i);
+                keep_kinds.extend(rule.scan_kinds().iter().copied());
+            }
+            match rule.prefilter_keywords() {
+                Some(kws) if !kws.is_empty() => {
+                    text_rules.push(i);
+                    for k in kws {
+                        patterns.push(k.clone());
+                        pattern_rule.push(i);
+                    }
+                }
+                _ => {
+                    for k in &meta.applies_to {
+                        by_kind.entry(*k).or_default().push(i);
+                    }
+                }
+            }
+        }
+        let prefilter = if patterns.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .ok()
+                .map(|ac| (ac, pattern_rule))
+        };
+        Engine {
+            registry,
+            policy,
+            by_kind,
+            text_rules,
+            prefilter,
+            scan_rules,
+            keep_kinds,
+        }
+    }
+
+    /// Ids of every rule that runs (for SARIF descriptors), sorted.
+    pub fn active_rule_ids(&self) -> Vec<String> {
+        let mut ids: BTreeSet<String> = BTreeSet::new();
+        for v in self.by_kind.values() {
+            for i in v {
+                ids.insert(self.registry.rules()[*i].meta().id.clone());
+            }
+        }
+        for i in self.text_rules.iter().chain(&self.scan_rules) {
+            ids.insert(self.registry.rules()[*i].meta().id.clone());
+        }
+        ids.into_iter().collect()
+    }
+
+    pub fn scan(&self, req: &ScanRequest) -> Report {
+        let started = Instant::now();
+        let (files, walk_errors) = walk::walk(&req.paths, &req.base, req.threads.max(1));
+        let mut report = Report::default();
+        for e in walk_errors {
+            report.errors.push(FileError::read(&e.rel, e.message));
+        }
+        let outcomes: Vec<FileOutcome> = files
+            .par_iter()
+            .map(|f| self.check_file(f, req.max_file_size))
+            .collect();
+        let mut kept = Vec::new();
+        for o in outcomes {
+            report.findings.extend(o.findings);
+            report.errors.extend(o.errors);
+            if let Some(s) = o.skipped {
+                report.skipped.push(s);
+            }
+            if let Some(d) = o.kept {
+                kept.push(d);
+            }
+            if let Some(src) = o.source
+                && let Some(f) = report.findings.last()
+            {
+                report.sources.insert(f.path.clone(), src);
+            }
+            if o.scanned {
+                report.files_scanned += 1;
+            }
+        }
+        // Scan-level rules (cross-document, repository).
+        let repo_roots = repo_roots(req);
+        let scan_cx = ScanContext {
+            documents: kept,
+            files: files.iter().map(|f| f.rel.clone()).collect(),
+            repo_roots,
+        };
+        let mut scan_findings: Vec<Finding> = self
+            .scan_rules
+            .par_iter()
+            .flat_map_iter(|&i| {
+                let rule = &self.registry.rules()[i];
+                let options = self.policy.options_for(rule.meta());
+                let mut cx = RuleContext::new(rule.meta(), &options);
+                rule.check_scan(&scan_cx, &mut cx);
+                cx.findings
+            })
+            .collect();
+        // Locate scan-level findings in the documents they name.
+        let docs: HashMap<&str, &Arc<Document>> = scan_cx
+            .documents
+            .iter()
+            .map(|d| (d.path.as_str(), d))
+            .collect();
+        for f in &mut scan_findings {
+            match docs.get(f.path.as_str()) {
+                Some(d) => {
+                    finish(f, self.policy, self.registry, Some(d));
+                    report
+                        .sources
+                        .entry(f.path.clone())
+                        .or_insert_with(|| d.text.clone());
+                }
+                None => finish(f, self.policy, self.registry, None),
+            }
+        }
+        report.findings.extend(scan_findings);
+        report.rules_run = self.active_rule_ids();
+        report.elapsed = started.elapsed();
+        report.fail_on = self.policy.fail_on;
+        report.finalize();
+        report
+    }
+
+    fn check_file(&self, f: &WalkedFile, max_size: u64) -> FileOutcome {
+        let mut out = FileOutcome::default();
+        let meta = match std::fs::metadata(&f.path) {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors
+                    .push(FileError::read(&f.rel, format!("cannot read: {e}")));
+                return out;
+            }
+        };
+        if !meta.is_file() {
+            out.skipped = Some(Skipped::new(&f.rel, "not a regular file"));
+            return out;
+        }
+        if meta.len() > max_size {
+            out.skipped = Some(Skipped::new(
+                &f.rel,
+                format!(
+                    "larger than the {max_size}-byte limit ({} bytes)",
+                    meta.len()
+                ),
+            ));
+            return out;
+        }
+        let bytes = match std::fs::read(&f.path) {
+            Ok(b) => b,
+            Err(e) => {
+                out.errors
+                    .push(FileError::read(&f.rel, format!("cannot read: {e}")));
+                return out;
+            }
+        };
+        let text = match decode(&bytes) {
+            Decoded::Text(t) => t,
+            Decoded::Binary => {
+                out.skipped = Some(Skipped::new(&f.rel, "binary file"));
+                return out;
+            }
+            Decoded::Lossy(t) => {
+                out.errors.push(FileError::decode(
+                    &f.rel,
+                    "not valid UTF-8; scanned with invalid bytes replaced",
+                ));
+                t
+            }
+        };
+        let kind = classify(&f.rel, &text);
+        let doc = Document::new(f.rel.clone(), kind, text);
+        out.scanned = true;
+        out.findings = self.check_document(&doc, &mut out.errors);
+        if !out.findings.is_empty() {
+            out.source = Some(doc.text.clone());
+        }
+        if self.keep_kinds.contains(&kind) {
+            out.kept = Some(Arc::new(doc));
+        }
+        out
+    }
+
+    /// Run every applicable rule on one document and finish its findings.
+    pub fn check_document(&self, doc: &Document, errors: &mut Vec<FileError>) -> Vec<Finding> {
+        let rules = self.registry.rules();
+        let mut indices: Vec<usize> = self.by_kind.get(&doc.kind).cloned().unwrap_or_default();
+        if let Some((ac, pattern_rule)) = &self.prefilter {
+            let mut hit = BTreeSet::new();
+            for m in ac.find_overlapping_iter(doc.text.as_ref()) {
+                hit.insert(pattern_rule[m.pattern().as_usize()]);
+            }
+            indices.extend(
+                hit.into_iter()
+                    .filter(|i| rules[*i].meta().applies(doc.kind)),
+            );
+        }
+        indices.sort_unstable();
+        indices.dedup();
+        let mut findings = Vec::new();
+        for i in indices {
+            let rule = &rules[i];
+            if !self.policy.enabled(rule.meta(), Some(&doc.path)) {
+                continue;
+            }
+            let options = self.policy.options_for(rule.meta());
+            let mut cx = RuleContext::new(rule.meta(), &options);
+            // A panicking rule must not take the scan down; report it against the file.
+            let res =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check(doc, &mut cx)));
+            if res.is_err() {
+                errors.push(FileError::internal(
+                    &doc.path,
+                    format!(
+                        "rule {} failed on this file (internal error); other rules still ran",
+                        rule.meta().id
+                    ),
+                ));
+                continue;
+            }
+            findings.extend(cx.findings);
+        }
+        // Configuration formats are always parsed, so a broken file is reported even when no
+        // enabled rule looked at it.
+        if doc.kind.is_yaml()
+            || matches!(doc.kind, DocumentKind::Terraform | DocumentKind::Dockerfile)
+        {
+            let _ = doc.config();
+        }
+        if let Some(e) = doc.config_error() {
+            errors.push(FileError::parse(
+                &doc.path,
+                e.message.clone(),
+                e.span.map(|s| doc.line_col(s.start)),
+            ));
+        }
+        if let Some(e) = doc.rust_error() {
+            errors.push(FileError::parse(
+                &doc.path,
+                e.message.clone(),
+                e.span.map(|s| doc.line_col(s.start)),
+            ));
+        }
+        for f in &mut findings {
+            finish(f, self.policy, self.registry, Some(doc));
+        }
+        findings
+    }
+}
+
+/// Fill line/column, help, severity from the policy and the fingerprint.
+fn finish(f: &mut Finding, policy: &Policy, registry: &Registry, doc: Option<&Document>) {
+    let meta = registry.get(&f.rule_id).map(|r| r.meta());
+    if let Some(meta) = meta {
+        f.severity = policy.severity_for(meta, &f.path);
+        if f.help.is_none() {
+            f.help = Some(meta.short_help());
+        }
+    }
+    let mut key = f.fingerprint_key.clone();
+    if let Some(doc) = doc
+        && let Some(span) = f.span
+    {
+        let span = span.clamp_to(&doc.text);
+        f.span = Some(span);
+        f.start = Some(doc.line_col(span.start));
+        f.end = Some(doc.line_col(span.end));
+        if key.is_empty() {
+            key = normalized_lines(&doc.text, doc.lines(), span.start, span.end);
+        }
+        for r in &mut f.related {
+            if r.path == doc.path
+                && let Some(s) = r.span
+            {
+                r.start = Some(doc.line_col(s.clamp_to(&doc.text).start));
+            }
+        }
+    }
+    f.fingerprint = fingerprint(&f.rule_id, &f.path, &key);
+}
+
+/// Whitespace-normalised text of the lines a span touches: independent of line numbers.
+fn normalized_lines(text: &str, lines: &LineIndex, start: usize, end: usize) -> String {
+    let (a, b) = (lines.line_of(start), lines.line_of(end.max(start)));
+    (a..=b.min(a + 5))
+        .map(|l| {
+            lines
+                .line_text(text, l)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+pub fn fingerprint(rule: &str, path: &str, key: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(rule.as_bytes());
+    h.update(&[0]);
+    h.update(path.as_bytes());
+    h.update(&[0]);
+    h.update(key.as_bytes());
+    h.finalize().to_hex()[..32].to_string()
+}
+
+enum Decoded {
+    Text(String),
+    Lossy(String),
+    Binary,
+}
+
+fn decode(bytes: &[u8]) -> Decoded {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, u16::from_be_bytes);
+    }
+    let head = &bytes[..bytes.len().min(8192)];
+    if head.contains(&0) {
+        return Decoded::Binary;
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Decoded::Text(s.to_string()),
+        Err(_) => Decoded::Lossy(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
+    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| f([c[0], c[1]])).collect();
+    match String::from_utf16(&units) {
+        Ok(s) => Decoded::Text(s),
+        Err(_) => Decoded::Lossy(String::from_utf16_lossy(&units)),
+    }
+}
+
+/// Repository roots for repository-level rules: every directory argument that is a repository
+/// root (holds `.git`) or that has no repository above it; with `force`, every directory argument.
+fn repo_roots(req: &ScanRequest) -> Vec<String> {
+    let mut roots = BTreeMap::new();
+    for p in &req.paths {
+        if !p.is_dir() {
+            continue;
+        }
+        let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let is_root = abs.join(".git").exists();
+        let inside_repo = abs.ancestors().skip(1).any(|a| a.join(".git").exists());
+        if req.force_repo_rules || is_root || !inside_repo {
+            let rel = walk::relative(p, &req.base);
+            roots.insert(if rel == "." { String::new() } else { rel }, ());
+        }
+    }
+    roots.into_keys().collect()
+}
+
+/// Choose the base for relative paths: the current directory when every path is under it,
+/// else the first directory argument (or a file's parent).
+pub fn choose_base(paths: &[PathBuf]) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let all_under = paths.iter().all(|p| p.is_relative() || p.starts_with(&cwd));
+    if all_under {
+        return cwd;
+    }
+    let first = &paths[0];
+    if first.is_dir() {
+        first.clone()
+    } else {
+        first
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+}

@@ -1,0 +1,19 @@
+//! bylaw: a security-policy and engineering-standards linter.
+//!
+//! Pipeline, one folder per stage: `walk` (find and classify files) → `document` (parse lazily)
+//! → `engine` (run the rules from `rule` and `decl`, loaded by `pack`) → `finding` → `report`
+//! (human, JSON, SARIF) → exit code. `config` holds the resolved policy.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod decl;
+pub mod docs;
+pub mod document;
+pub mod engine;
+pub mod error;
+pub mod finding;
+pub mod pack;
+pub mod report;
+pub mod rule;
+pub mod walk;

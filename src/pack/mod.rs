@@ -1,0 +1,123 @@
+//! Rule packs: the built-in packs embedded from `rules/` at build time, and an organisation's
+//! packs read from directories named in its policy. `include_dir` embeds the folder wholesale, so
+//! adding a rule file needs no registry edit.
+
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::decl::{self, RuleLoadError};
+use crate::rule::Rule;
+
+static EMBEDDED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// A rule file's name and text, from the embedded packs or from disk.
+pub struct RuleSource {
+    /// Display name: `rules/k8s/privileged-container.yaml`, or the path on disk.
+    pub file: String,
+    /// `pack/stem` when the location fixes the id.
+    pub expected_id: Option<String>,
+    pub text: String,
+}
+
+fn is_rule_file(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    ) && path.file_stem().and_then(|s| s.to_str()) != Some("pack")
+}
+
+/// The built-in rule files, sorted by path.
+pub fn embedded_sources() -> Vec<RuleSource> {
+    let mut out = Vec::new();
+    fn walk(dir: &Dir<'static>, out: &mut Vec<RuleSource>) {
+        for f in dir.files() {
+            let p = f.path();
+            if !is_rule_file(p) {
+                continue;
+            }
+            let pack = p
+                .parent()
+                .and_then(|d| d.file_name())
+                .and_then(|s| s.to_str());
+            let stem = p.file_stem().and_then(|s| s.to_str());
+            out.push(RuleSource {
+                file: format!("rules/{}", p.display()),
+                expected_id: pack.zip(stem).map(|(p, s)| format!("{p}/{s}")),
+                text: String::from_utf8_lossy(f.contents()).into_owned(),
+            });
+        }
+        for d in dir.dirs() {
+            walk(d, out);
+        }
+    }
+    walk(&EMBEDDED, &mut out);
+    out.sort_by(|a, b| a.file.cmp(&b.file));
+    out
+}
+
+/// Rule files under a user pack directory (recursively), sorted by path.
+pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name();
+    for entry in walker {
+        let entry = entry.map_err(|e| RuleLoadError {
+            file: dir.display().to_string(),
+            rule: None,
+            message: format!("cannot read rule pack directory: {e}"),
+        })?;
+        if entry.file_type().is_file() && is_rule_file(entry.path()) {
+            files.push(entry.into_path());
+        }
+    }
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).map_err(|e| RuleLoadError {
+                file: p.display().to_string(),
+                rule: None,
+                message: format!("cannot read: {e}"),
+            })?;
+            Ok(RuleSource {
+                file: p.display().to_string(),
+                expected_id: None,
+                text,
+            })
+        })
+        .collect()
+}
+
+/// Compile rule sources; every broken file is reported, not just the first.
+pub fn compile_sources(sources: Vec<RuleSource>) -> (Vec<Box<dyn Rule>>, Vec<RuleLoadError>) {
+    let mut rules = Vec::new();
+    let mut errors = Vec::new();
+    for s in sources {
+        let raw = match decl::parse_rule_file(&s.file, &s.text) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if s.expected_id.is_none()
+            && let Some(stem) = Path::new(&s.file).file_stem().and_then(|x| x.to_str())
+            && raw.id.rsplit('/').next() != Some(stem)
+        {
+            errors.push(RuleLoadError {
+                file: s.file.clone(),
+                rule: Some(raw.id.clone()),
+                message: format!(
+                    "field `id`: the name after the pack must equal the file name `{stem}`"
+                ),
+            });
+            continue;
+        }
+        match decl::compile(raw, &s.file, s.expected_id.as_deref()) {
+            Ok(r) => rules.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    (rules, errors)
+}

@@ -1,0 +1,170 @@
+//! Human output through miette: file:line:col, the source with a label under the exact span, why
+//! it matters and how to fix it; then per-file problems and a one-line summary.
+
+use std::fmt::Write as _;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+
+use super::{Report, is_baselined};
+use crate::rule::registry::Registry;
+
+pub struct HumanOptions {
+    pub color: bool,
+    pub verbose: bool,
+    /// Include elapsed time in the summary (off in tests so output is byte-stable).
+    pub timing: bool,
+}
+
+/// Render findings and problems (the summary is separate so it can go to stderr).
+pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> String {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let mut handler = GraphicalReportHandler::new_themed(theme)
+        .with_context_lines(1)
+        .with_width(100);
+    if !opts.color {
+        handler = handler.with_links(false);
+    }
+    let mut out = String::new();
+    for f in &report.findings {
+        if f.suppression.is_some() || is_baselined(f) {
+            continue;
+        }
+        let meta = registry.get(&f.rule_id).map(|r| r.meta());
+        let mut help = String::new();
+        if let Some(m) = meta {
+            let why = first_sentence(&m.rationale);
+            if !why.is_empty() {
+                let _ = writeln!(help, "why: {why}");
+            }
+        }
+        if let Some(h) = &f.help {
+            let _ = write!(help, "fix: {h}");
+        }
+        let _ = write!(
+            help,
+            "\nsuppress: # bylaw: ignore[{}] reason=\"…\"",
+            f.rule_id
+        );
+        let mut diag = MietteDiagnostic::new(format!("[{}] {}", f.severity, f.message))
+            .with_code(f.rule_id.clone())
+            .with_severity(f.severity.miette())
+            .with_help(help);
+        if let Some(m) = meta {
+            diag = diag.with_url(m.help_uri());
+        }
+        let source = report.sources.get(&f.path);
+        match (f.span, source) {
+            (Some(span), Some(src)) => {
+                let label = f
+                    .label
+                    .clone()
+                    .or_else(|| meta.map(|m| m.title.clone()))
+                    .unwrap_or_else(|| "here".into());
+                diag = diag.with_label(LabeledSpan::new(Some(label), span.start, span.len()));
+                for r in &f.related {
+                    if r.path == f.path
+                        && let Some(rs) = r.span
+                    {
+                        diag = diag.and_label(LabeledSpan::new(
+                            Some(r.message.clone()),
+                            rs.start,
+                            rs.len(),
+                        ));
+                    }
+                }
+                let report_ = miette::Report::new(diag).with_source_code(
+                    NamedSource::new(f.path.clone(), src.to_string()).with_language("text"),
+                );
+                let _ = handler.render_report(&mut out, report_.as_ref());
+            }
+            _ => {
+                let diag = diag.with_help(format!(
+                    "{}\nfile: {}",
+                    f.help.clone().unwrap_or_default(),
+                    f.path
+                ));
+                let _ = handler.render_report(&mut out, &diag);
+            }
+        }
+        out.push('\n');
+    }
+    for e in &report.errors {
+        let loc = e
+            .location
+            .map(|l| format!(":{}:{}", l.line, l.col))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "warning: {}{loc}: {} error: {}",
+            e.path, e.kind, e.message
+        );
+    }
+    if opts.verbose {
+        for s in &report.skipped {
+            let _ = writeln!(out, "skipped: {}: {}", s.path, s.reason);
+        }
+    }
+    out
+}
+
+/// `found 3 issues (1 high, 2 low) · 120 files scanned, 2 skipped, 1 unreadable · 0.12s`
+pub fn summary(report: &Report, opts: &HumanOptions) -> String {
+    let counts = report.counts();
+    let total: usize = counts.iter().map(|(_, n)| n).sum();
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    let suppressed = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_some())
+        .count();
+    let baselined = report.findings.iter().filter(|f| is_baselined(f)).count();
+    let mut s = if total == 0 {
+        "no issues found".to_string()
+    } else {
+        format!(
+            "found {total} issue{} ({})",
+            if total == 1 { "" } else { "s" },
+            parts.join(", ")
+        )
+    };
+    if suppressed > 0 {
+        let _ = write!(s, ", {suppressed} suppressed");
+    }
+    if baselined > 0 {
+        let _ = write!(s, ", {baselined} baselined");
+    }
+    let _ = write!(
+        s,
+        " · {} file{} scanned, {} skipped",
+        report.files_scanned,
+        if report.files_scanned == 1 { "" } else { "s" },
+        report.skipped.len()
+    );
+    if !report.errors.is_empty() {
+        let _ = write!(s, ", {} with problems", report.errors.len());
+    }
+    if opts.timing {
+        let _ = write!(s, " · {:.2}s", report.elapsed.as_secs_f64());
+    }
+    let failing = report.failing().count();
+    if failing > 0 && !report.exit_zero {
+        let _ = write!(s, " · failing: {failing} at or above {}", report.fail_on);
+    }
+    s
+}
+
+fn first_sentence(s: &str) -> String {
+    let s = s.replace('\n', " ");
+    match s.find(". ") {
+        Some(i) => s[..=i].trim().to_string(),
+        None => s.trim().to_string(),
+    }
+}

@@ -1,0 +1,184 @@
+//! The report: every finding (suppressed ones included), per-file problems, counts; and the
+//! reporters that render it. Reporters never filter: they render what the report holds.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::document::LineCol;
+use crate::finding::{Finding, Severity};
+
+/// A file the scan passed over on purpose (binary, too large…). Visible with `--verbose`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+impl Skipped {
+    pub fn new(path: &str, reason: impl Into<String>) -> Self {
+        Skipped {
+            path: path.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A per-file problem: unreadable, unparsable, undecodable. Never stops the scan.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileError {
+    pub path: String,
+    /// `read`, `parse`, `decode` or `internal`.
+    pub kind: &'static str,
+    pub message: String,
+    pub location: Option<LineCol>,
+}
+
+impl FileError {
+    pub fn read(path: &str, message: impl Into<String>) -> Self {
+        Self::make(path, "read", message, None)
+    }
+    pub fn parse(path: &str, message: impl Into<String>, location: Option<LineCol>) -> Self {
+        Self::make(path, "parse", message, location)
+    }
+    pub fn decode(path: &str, message: impl Into<String>) -> Self {
+        Self::make(path, "decode", message, None)
+    }
+    pub fn internal(path: &str, message: impl Into<String>) -> Self {
+        Self::make(path, "internal", message, None)
+    }
+    fn make(
+        path: &str,
+        kind: &'static str,
+        message: impl Into<String>,
+        location: Option<LineCol>,
+    ) -> Self {
+        FileError {
+            path: path.to_string(),
+            kind,
+            message: message.into(),
+            location,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Sorted by path, span, rule id.
+    pub findings: Vec<Finding>,
+    pub errors: Vec<FileError>,
+    pub skipped: Vec<Skipped>,
+    pub files_scanned: usize,
+    /// Ids of every rule that ran, sorted.
+    pub rules_run: Vec<String>,
+    /// Redacted text of files with findings, for snippets.
+    pub sources: BTreeMap<String, Arc<str>>,
+    pub elapsed: Duration,
+    pub fail_on: Severity,
+    /// Set when `--exit-zero` is given.
+    pub exit_zero: bool,
+}
+
+impl Report {
+    /// Sort everything, make fingerprints unique, and mask secrets in the kept sources.
+    pub fn finalize(&mut self) {
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.findings.dedup_by(|a, b| {
+            a.rule_id == b.rule_id && a.path == b.path && a.span == b.span && a.message == b.message
+        });
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for f in &mut self.findings {
+            let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+            if *n > 0 {
+                f.fingerprint = format!("{}:{}", f.fingerprint, n);
+            }
+            *n += 1;
+        }
+        self.errors
+            .sort_by(|a, b| (&a.path, a.kind, &a.message).cmp(&(&b.path, b.kind, &b.message)));
+        self.errors
+            .dedup_by(|a, b| a.path == b.path && a.kind == b.kind && a.message == b.message);
+        self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        self.redact_sources();
+    }
+
+    fn redact_sources(&mut self) {
+        let mut by_path: BTreeMap<&str, Vec<crate::document::Span>> = BTreeMap::new();
+        for f in &self.findings {
+            if let Some(r) = f.redact {
+                by_path.entry(&f.path).or_default().push(r);
+            }
+        }
+        for (path, spans) in by_path {
+            if let Some(src) = self.sources.get_mut(path) {
+                *src = Arc::from(mask(src, &spans));
+            }
+        }
+    }
+
+    /// Findings that count towards the exit code: not suppressed, not baselined, at or above the
+    /// threshold.
+    pub fn failing(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| {
+            f.suppression.is_none()
+                && f.baseline != Some(crate::finding::BaselineState::Unchanged)
+                && f.baseline != Some(crate::finding::BaselineState::Absent)
+                && f.severity >= self.fail_on
+        })
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        if self.exit_zero || self.failing().next().is_none() {
+            0
+        } else {
+            1
+        }
+    }
+
+    /// Active (not suppressed, not baselined) findings per severity, highest first.
+    pub fn counts(&self) -> Vec<(Severity, usize)> {
+        Severity::ALL
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    self.findings
+                        .iter()
+                        .filter(|f| f.severity == *s && f.suppression.is_none() && !is_baselined(f))
+                        .count(),
+                )
+            })
+            .collect()
+    }
+}
+
+pub fn is_baselined(f: &Finding) -> bool {
+    matches!(
+        f.baseline,
+        Some(crate::finding::BaselineState::Unchanged | crate::finding::BaselineState::Absent)
+    )
+}
+
+/// Mask each span, keeping its first 4 characters and the byte length (so spans stay valid).
+pub fn mask(text: &str, spans: &[crate::document::Span]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for s in spans {
+        let s = s.clamp_to(text);
+        let keep = text[s.start..s.end]
+            .char_indices()
+            .nth(4)
+            .map_or(s.end, |(i, _)| s.start + i);
+        for b in &mut bytes[keep..s.end] {
+            // Replace whole UTF-8 sequences byte for byte with ASCII so the length is unchanged.
+            *b = b'*';
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}

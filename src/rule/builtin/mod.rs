@@ -1,0 +1,72 @@
+//! Built-in rules: logic in Rust for what a declaration cannot say well (expression analysis in
+//! workflows, typed Rust ASTs, cross-document and repository-level checks).
+//!
+//! Metadata still lives in the rule's YAML file (`type: builtin`); this module only maps an id to
+//! its logic. To add one: write `rules/<pack>/<name>.yaml`, a module here, and one line in
+//! [`BUILTINS`].
+
+use crate::decl::PathFilter;
+use crate::document::{Document, DocumentKind};
+use crate::rule::{Rule, RuleContext, RuleMeta, ScanContext};
+
+/// The logic half of a built-in rule.
+pub trait Check: Send + Sync {
+    fn check(&self, _doc: &Document, _cx: &mut RuleContext) {}
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        &[]
+    }
+    fn is_scan_level(&self) -> bool {
+        false
+    }
+    fn check_scan(&self, _scan: &ScanContext, _cx: &mut RuleContext) {}
+}
+
+type Factory = fn() -> Box<dyn Check>;
+
+/// Every built-in rule id and its logic, sorted by id.
+const BUILTINS: &[(&str, Factory)] = &[];
+
+pub struct BuiltinRule {
+    meta: RuleMeta,
+    filter: PathFilter,
+    logic: Box<dyn Check>,
+}
+
+pub fn instantiate(meta: RuleMeta, filter: PathFilter) -> Result<Box<dyn Rule>, String> {
+    let Some((_, factory)) = BUILTINS.iter().find(|(id, _)| *id == meta.id) else {
+        return Err(format!(
+            "field `type`: `builtin` but no built-in logic is registered for `{}`",
+            meta.id
+        ));
+    };
+    Ok(Box::new(BuiltinRule {
+        meta,
+        filter,
+        logic: factory(),
+    }))
+}
+
+/// Ids with built-in logic (for the consistency test).
+pub fn ids() -> impl Iterator<Item = &'static str> {
+    BUILTINS.iter().map(|(id, _)| *id)
+}
+
+impl Rule for BuiltinRule {
+    fn meta(&self) -> &RuleMeta {
+        &self.meta
+    }
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        if self.filter.allows(&doc.path) {
+            self.logic.check(doc, cx);
+        }
+    }
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        self.logic.scan_kinds()
+    }
+    fn is_scan_level(&self) -> bool {
+        self.logic.is_scan_level()
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        self.logic.check_scan(scan, cx);
+    }
+}

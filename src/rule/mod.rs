@@ -1,0 +1,180 @@
+//! The one rule interface and the metadata every rule declares once.
+//!
+//! Every rule — declarative (config, code, text) or built in Rust — has its metadata in a YAML file
+//! under `rules/<pack>/<name>.yaml`. `bylaw explain`, `bylaw rules`, the README table and SARIF rule
+//! descriptors are all rendered from [`RuleMeta`]. Built-in rules add their logic in
+//! `src/rule/builtin/` and are matched to their YAML by id.
+
+pub mod builtin;
+pub mod registry;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::document::{Document, DocumentKind, Span};
+use crate::finding::{Confidence, Finding, Severity};
+
+/// How a rule is implemented.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleType {
+    /// JSONPath selector + predicates over a configuration value tree.
+    Config,
+    /// An ast-grep rule over a tree-sitter tree.
+    Code,
+    /// Regex with a literal prefilter over raw text (secrets).
+    Text,
+    /// Rust code in `src/rule/builtin/`.
+    Builtin,
+}
+
+impl RuleType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleType::Config => "config",
+            RuleType::Code => "code",
+            RuleType::Text => "text",
+            RuleType::Builtin => "builtin",
+        }
+    }
+}
+
+/// Metadata declared once per rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleMeta {
+    /// `pack/kebab-name`, stable forever.
+    pub id: String,
+    pub pack: String,
+    /// One line, lowercase, no trailing period.
+    pub title: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    #[serde(rename = "type")]
+    pub rule_type: RuleType,
+    pub applies_to: Vec<DocumentKind>,
+    /// `cwe:250`, `cis-k8s:5.2.1`, `owasp:A05`, `pss:baseline`…
+    pub tags: Vec<String>,
+    /// What the rule checks.
+    pub description: String,
+    /// Why it matters.
+    pub rationale: String,
+    /// How to fix, with a corrected snippet.
+    pub remediation: String,
+    pub references: Vec<String>,
+    /// Default options, overridable by `[rules.<id>]` in `bylaw.toml`.
+    pub options: Value,
+    /// Where the rule was declared (`rules/k8s/privileged-container.yaml`).
+    pub source: String,
+}
+
+impl RuleMeta {
+    pub fn help_uri(&self) -> String {
+        format!(
+            "https://github.com/bylaw-dev/bylaw/blob/main/rules/{}.yaml",
+            self.id
+        )
+    }
+
+    /// The first paragraph of the remediation, used as a finding's help line.
+    pub fn short_help(&self) -> String {
+        self.remediation
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .trim()
+            .replace('\n', " ")
+    }
+
+    pub fn applies(&self, kind: DocumentKind) -> bool {
+        self.applies_to.contains(&kind)
+    }
+}
+
+/// Everything a rule may read while checking, and where it puts findings.
+pub struct RuleContext<'a> {
+    pub meta: &'a RuleMeta,
+    /// The rule's options: its defaults merged with the policy's `[rules.<id>]`.
+    pub options: &'a Value,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(meta: &'a RuleMeta, options: &'a Value) -> Self {
+        RuleContext {
+            meta,
+            options,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Report a finding at `span` of `path`; returns it so the caller can add a label,
+    /// related locations or a fingerprint key.
+    pub fn report(
+        &mut self,
+        path: &str,
+        span: Option<Span>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        let mut f = Finding::new(&self.meta.id, self.meta.severity, path, message.into());
+        f.confidence = self.meta.confidence;
+        f.span = span;
+        self.findings.push(f);
+        // The vector is non-empty: we just pushed.
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    pub fn option_str_list(&self, key: &str) -> Vec<String> {
+        self.options
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn option_bool(&self, key: &str) -> Option<bool> {
+        self.options.get(key).and_then(Value::as_bool)
+    }
+}
+
+/// What scan-level rules see: documents kept for cross-file checks and every path scanned.
+pub struct ScanContext {
+    /// Documents of the kinds some scan-level rule asked for.
+    pub documents: Vec<Arc<Document>>,
+    /// Every file the walk found (including skipped ones), repository-relative, sorted.
+    pub files: Vec<String>,
+    /// Repository roots judged by repository-level rules, as relative paths (`""` for the base).
+    pub repo_roots: Vec<String>,
+}
+
+/// The one rule interface. Rules detect; the engine and the policy decide what counts.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &RuleMeta;
+
+    /// Check one document. Called only for kinds in `meta().applies_to`.
+    fn check(&self, _doc: &Document, _cx: &mut RuleContext) {}
+
+    /// Document kinds this rule needs kept in memory for [`Rule::check_scan`].
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        &[]
+    }
+
+    /// Whether [`Rule::check_scan`] should run (cross-document and repository rules).
+    fn is_scan_level(&self) -> bool {
+        false
+    }
+
+    /// Check the whole scan once, after every document.
+    fn check_scan(&self, _scan: &ScanContext, _cx: &mut RuleContext) {}
+
+    /// Literal keywords without which the rule cannot match (text rules); the engine runs one
+    /// shared automaton over each file and calls only the rules whose keywords occur.
+    fn prefilter_keywords(&self) -> Option<&[String]> {
+        None
+    }
+}
