@@ -2,8 +2,22 @@
 //! workflows, typed Rust ASTs, cross-document and repository-level checks).
 //!
 //! Metadata still lives in the rule's YAML file (`type: builtin`); this module only maps an id to
-//! its logic. To add one: write `rules/<pack>/<name>.yaml`, a module here, and one line in
-//! [`BUILTINS`].
+//! its logic. To add one: write `rules/<pack>/<name>.yaml`, the logic in this pack's module, and
+//! one row in that module's `RULES`.
+
+pub mod compose;
+pub mod docker;
+pub mod gha;
+pub mod gitlab;
+pub mod go;
+pub mod javascript;
+pub mod k8s;
+pub mod python;
+pub mod repo;
+pub mod rust;
+pub mod secrets;
+pub mod shell;
+pub mod terraform;
 
 use crate::decl::PathFilter;
 use crate::document::{Document, DocumentKind};
@@ -21,10 +35,28 @@ pub trait Check: Send + Sync {
     fn check_scan(&self, _scan: &ScanContext, _cx: &mut RuleContext) {}
 }
 
-type Factory = fn() -> Box<dyn Check>;
+pub type Factory = fn() -> Box<dyn Check>;
 
-/// Every built-in rule id and its logic, sorted by id.
-const BUILTINS: &[(&str, Factory)] = &[];
+/// Every pack's built-in rules; each pack module lists its own.
+const PACKS: &[&[(&str, Factory)]] = &[
+    compose::RULES,
+    docker::RULES,
+    gha::RULES,
+    gitlab::RULES,
+    go::RULES,
+    javascript::RULES,
+    k8s::RULES,
+    python::RULES,
+    repo::RULES,
+    rust::RULES,
+    secrets::RULES,
+    shell::RULES,
+    terraform::RULES,
+];
+
+fn builtins() -> impl Iterator<Item = &'static (&'static str, Factory)> {
+    PACKS.iter().flat_map(|p| p.iter())
+}
 
 pub struct BuiltinRule {
     meta: RuleMeta,
@@ -33,7 +65,7 @@ pub struct BuiltinRule {
 }
 
 pub fn instantiate(meta: RuleMeta, filter: PathFilter) -> Result<Box<dyn Rule>, String> {
-    let Some((_, factory)) = BUILTINS.iter().find(|(id, _)| *id == meta.id) else {
+    let Some((_, factory)) = builtins().find(|(id, _)| *id == meta.id) else {
         return Err(format!(
             "field `type`: `builtin` but no built-in logic is registered for `{}`",
             meta.id
@@ -48,7 +80,7 @@ pub fn instantiate(meta: RuleMeta, filter: PathFilter) -> Result<Box<dyn Rule>, 
 
 /// Ids with built-in logic (for the consistency test).
 pub fn ids() -> impl Iterator<Item = &'static str> {
-    BUILTINS.iter().map(|(id, _)| *id)
+    builtins().map(|(id, _)| *id)
 }
 
 impl Rule for BuiltinRule {
