@@ -1,15 +1,20 @@
-//! Orchestration: policy → walk → parse → evaluate → report → exit code.
+//! Orchestration: policy → walk → parse → evaluate → suppress → baseline → report → exit code.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, Cli, Command, Format, RulesArgs, RulesFormat};
-use crate::config::{Policy, Selector};
+use crate::cli::{
+    BaselineAction, CheckArgs, Cli, Command, Format, GroupBy, ListFormat, RulesArgs, RulesFormat,
+    ScanArgs, SuppressionsArgs,
+};
+use crate::config::{Policy, Selector, load};
 use crate::engine::{Engine, ScanRequest, choose_base};
 use crate::error::Error;
 use crate::finding::Severity;
-use crate::report::{human, json, sarif};
+use crate::report::{Report, github, gitlab, human, json, junit, sarif};
 use crate::rule::registry::Registry;
+use crate::suppress::baseline;
 
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {
@@ -17,6 +22,13 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
         Command::Explain { id } => explain(&id),
+        Command::TestRules { dir, fixtures } => crate::testrules::run(&dir, fixtures.as_deref()),
+        Command::Baseline { action } => baseline_cmd(action),
+        Command::Suppressions(args) => suppressions(args),
+        Command::Schema => {
+            write_output(None, crate::config::SCHEMA)?;
+            Ok(0)
+        }
     }
 }
 
@@ -24,32 +36,20 @@ pub fn load_registry(packs: &[PathBuf]) -> Result<Registry, Error> {
     Registry::load(packs).map_err(Error::Rules)
 }
 
-fn check(args: CheckArgs) -> Result<i32, Error> {
-    let registry = load_registry(&args.packs)?;
-    let mut policy = Policy::default();
-    if let Some(f) = &args.fail_on {
-        policy.fail_on = Severity::parse(f).ok_or_else(|| {
-            Error::Usage(format!(
-                "--fail-on: `{f}` is not one of info, low, medium, high, critical"
-            ))
-        })?;
-    }
-    for (list, target) in [
-        (&args.select, &mut policy.select),
-        (&args.ignore, &mut policy.ignore),
-    ] {
-        for s in list {
-            let sel = Selector::parse(s);
-            validate_selector(&registry, &sel, s)?;
-            target.push(sel);
-        }
-    }
+/// A set of paths that share one policy.
+pub struct Group {
+    pub policy: Policy,
+    pub request: ScanRequest,
+}
+
+/// Resolve paths, policies and rules for a scan.
+pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::Usage(format!("cannot read the current directory: {e}")))?;
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
+    let mut paths: Vec<PathBuf> = if scan.paths.is_empty() {
         vec![cwd.clone()]
     } else {
-        args.paths
+        scan.paths
             .iter()
             .map(|p| {
                 if p.is_absolute() {
@@ -60,55 +60,328 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             })
             .collect()
     };
-    let mut req = ScanRequest::new(paths.clone(), choose_base(&paths));
-    req.threads = args.threads.unwrap_or(0);
-    if req.threads == 0 {
-        req.threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(Error::Usage(format!(
+                "no such file or directory: {}",
+                p.display()
+            )));
+        }
     }
-    if let Some(m) = args.max_file_size {
-        req.max_file_size = m;
+    let base = choose_base(&paths);
+    let git_files = if scan.staged {
+        Some(crate::git::staged_files(&cwd, &base)?)
+    } else if let Some(r) = &scan.since {
+        Some(crate::git::changed_since(&cwd, &base, r)?)
+    } else {
+        None
+    };
+    if git_files.is_some() {
+        paths = vec![cwd.clone()];
     }
-    req.force_repo_rules = args.repo_rules;
+    // Group paths by the policy that governs them (nearest bylaw.toml, or --config).
+    let mut by_config: BTreeMap<Option<PathBuf>, Vec<PathBuf>> = BTreeMap::new();
+    for p in &paths {
+        let cfg = match &scan.config {
+            Some(c) => Some(c.clone()),
+            None => load::discover(p),
+        };
+        by_config.entry(cfg).or_default().push(p.clone());
+    }
+    let mut layered = Vec::new();
+    let mut packs = scan.packs.clone();
+    for (cfg, ps) in by_config {
+        let layers = match &cfg {
+            Some(c) => load::load_layers(c)?,
+            None => Vec::new(),
+        };
+        packs.extend(load::packs(&layers));
+        layered.push((layers, ps));
+    }
+    packs.sort();
+    packs.dedup();
+    let registry = load_registry(&packs)?;
+    let mut groups = Vec::new();
+    for (layers, ps) in layered {
+        let mut policy = load::resolve(&layers, &registry, &base)?;
+        if !scan.select.is_empty() {
+            policy.select = Vec::new();
+        }
+        for s in &scan.select {
+            policy.select.push(cli_selector(&registry, s)?);
+        }
+        for s in &scan.ignore {
+            policy.ignore.push(cli_selector(&registry, s)?);
+        }
+        policy.no_ignores = scan.no_ignores;
+        let mut req = ScanRequest::new(ps, base.clone());
+        req.threads = scan.threads.unwrap_or(0);
+        if req.threads == 0 {
+            req.threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        }
+        if let Some(m) = scan.max_file_size {
+            req.max_file_size = m;
+        }
+        req.force_repo_rules = scan.repo_rules;
+        req.files = git_files.clone();
+        if !scan.no_cache {
+            req.cache_dir = Some(crate::cache::dir(scan.cache_dir.as_deref()));
+        }
+        groups.push(Group {
+            policy,
+            request: req,
+        });
+    }
+    Ok((registry, groups))
+}
+
+/// Run every group's scan on one worker pool and merge the reports.
+pub fn scan_groups(registry: &Registry, groups: &[Group]) -> Result<Report, Error> {
+    let threads = groups.first().map_or(1, |g| g.request.threads);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(req.threads)
+        .num_threads(threads)
         .stack_size(16 * 1024 * 1024)
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let engine = Engine::new(&registry, &policy);
-    let mut report = pool.install(|| engine.scan(&req));
-    report.exit_zero = args.exit_zero;
-
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let hopts = human::HumanOptions {
-        color: to_terminal && !args.no_color && std::env::var_os("NO_COLOR").is_none(),
-        verbose: args.verbose,
-        timing: true,
-    };
-    let body = match args.format {
-        Format::Human => human::render(&report, &registry, &hopts),
-        Format::Json => json::render(&report),
-        Format::Sarif => sarif::render(&report, &registry),
-    };
-    write_output(args.output.as_ref(), &body)?;
-    if args.format == Format::Human || args.output.is_some() {
-        eprintln!("{}", human::summary(&report, &hopts));
+    let mut merged = Report::default();
+    for (i, g) in groups.iter().enumerate() {
+        let engine = Engine::new(registry, &g.policy);
+        let r = pool.install(|| engine.scan(&g.request));
+        if i == 0 {
+            merged.fail_on = r.fail_on;
+        }
+        merged.findings.extend(r.findings);
+        merged.errors.extend(r.errors);
+        merged.skipped.extend(r.skipped);
+        merged.files_scanned += r.files_scanned;
+        merged.sources.extend(r.sources);
+        merged.directives.extend(r.directives);
+        merged.elapsed += r.elapsed;
+        let mut run: BTreeSet<String> = merged.rules_run.drain(..).collect();
+        run.extend(r.rules_run);
+        merged.rules_run = run.into_iter().collect();
     }
-    Ok(report.exit_code())
+    merged.finalize();
+    Ok(merged)
 }
 
-fn validate_selector(registry: &Registry, sel: &Selector, raw: &str) -> Result<(), Error> {
-    let ok = match sel {
+fn cli_selector(registry: &Registry, raw: &str) -> Result<Selector, Error> {
+    let sel = Selector::parse(raw);
+    let ok = match &sel {
         Selector::All | Selector::Tag(_) => true,
         Selector::Pack(p) => registry.packs().contains(p.as_str()),
         Selector::Rule(r) => registry.get(r).is_some(),
     };
     if ok {
-        Ok(())
+        Ok(sel)
     } else {
         Err(Error::Usage(format!(
             "unknown rule or pack `{raw}`; `bylaw rules` lists them"
         )))
     }
+}
+
+/// One requested output: a format and a file (standard output when `None`).
+fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
+    use clap::ValueEnum;
+    if args.output.is_empty() {
+        return Ok(vec![(args.format, None)]);
+    }
+    let mut out = Vec::new();
+    for o in &args.output {
+        let parse_fmt = |s: &str| Format::from_str(s, true).ok();
+        match o.split_once('=') {
+            Some((f, p)) => {
+                let fmt = parse_fmt(f).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "-o {o}: unknown format `{f}` (human, json, sarif, github, gitlab, junit)"
+                    ))
+                })?;
+                out.push((fmt, Some(PathBuf::from(p))));
+            }
+            None => match parse_fmt(o) {
+                Some(fmt) => out.push((fmt, None)),
+                None => out.push((args.format, Some(PathBuf::from(o)))),
+            },
+        }
+    }
+    Ok(out)
+}
+
+fn check(args: CheckArgs) -> Result<i32, Error> {
+    let outs = outputs(&args)?;
+    let (registry, groups) = prepare(&args.scan)?;
+    let mut report = scan_groups(&registry, &groups)?;
+    if let Some(f) = &args.fail_on {
+        report.fail_on = Severity::parse(f).ok_or_else(|| {
+            Error::Usage(format!(
+                "--fail-on: `{f}` is not one of info, low, medium, high, critical"
+            ))
+        })?;
+    }
+    report.exit_zero = args.exit_zero;
+    if let Some(b) = &args.baseline {
+        let entries = baseline::load(b)?;
+        let run = report.rules_run.clone();
+        baseline::apply(&mut report.findings, &entries, &run);
+        report.finalize();
+    }
+    let base = groups
+        .first()
+        .map(|g| g.request.base.clone())
+        .unwrap_or_default();
+    let owners = crate::owners::CodeOwners::load(&base);
+    if let Some(o) = &owners {
+        for f in &mut report.findings {
+            f.owners = o.owners_of(&f.path);
+        }
+    }
+
+    let stdout_terminal = std::io::stdout().is_terminal();
+    for (fmt, path) in &outs {
+        let hopts = human::HumanOptions {
+            color: path.is_none()
+                && stdout_terminal
+                && !args.no_color
+                && std::env::var_os("NO_COLOR").is_none(),
+            verbose: args.verbose,
+            timing: true,
+        };
+        let mut body = match fmt {
+            Format::Human => human::render(&report, &registry, &hopts),
+            Format::Json => json::render(&report),
+            Format::Sarif => sarif::render(&report, &registry),
+            Format::Github => github::render(&report),
+            Format::Gitlab => gitlab::render(&report),
+            Format::Junit => junit::render(&report, &registry),
+        };
+        if *fmt == Format::Human && args.group_by == Some(GroupBy::Owner) {
+            body.push_str(&human::by_owner(&report));
+        }
+        write_output(path.as_ref(), &body)?;
+    }
+    let hopts = human::HumanOptions {
+        color: false,
+        verbose: false,
+        timing: true,
+    };
+    let human_on_stdout = outs.iter().any(|(f, p)| *f == Format::Human && p.is_none());
+    if human_on_stdout || outs.iter().all(|(_, p)| p.is_some()) {
+        eprintln!("{}", human::summary(&report, &hopts));
+    }
+    Ok(report.exit_code())
+}
+
+fn baseline_cmd(action: BaselineAction) -> Result<i32, Error> {
+    let (args, update) = match action {
+        BaselineAction::Create(a) => (a, false),
+        BaselineAction::Update(a) => (a, true),
+    };
+    let (registry, groups) = prepare(&args.scan)?;
+    let report = scan_groups(&registry, &groups)?;
+    let current = baseline::entries_of(&report.findings);
+    let entries = if update {
+        let old = baseline::load(&args.file)?;
+        old.intersection(&current).cloned().collect()
+    } else {
+        current
+    };
+    baseline::write(&args.file, &entries)?;
+    eprintln!(
+        "wrote {} finding(s) to {}",
+        entries.len(),
+        args.file.display()
+    );
+    Ok(0)
+}
+
+fn suppressions(args: SuppressionsArgs) -> Result<i32, Error> {
+    let (registry, groups) = prepare(&args.scan)?;
+    let report = scan_groups(&registry, &groups)?;
+    #[derive(serde::Serialize)]
+    struct Row {
+        until: Option<String>,
+        origin: String,
+        location: String,
+        rules: Vec<String>,
+        owner: Option<String>,
+        reason: Option<String>,
+        ticket: Option<String>,
+    }
+    let mut rows: Vec<Row> = report
+        .directives
+        .iter()
+        .filter(|d| d.error.is_none())
+        .map(|d| Row {
+            until: d.until.clone(),
+            origin: d.origin.to_string(),
+            location: format!("{}:{}", d.path, d.start.line),
+            rules: d.rules.clone(),
+            owner: None,
+            reason: d.reason.clone(),
+            ticket: None,
+        })
+        .collect();
+    let mut seen = BTreeSet::new();
+    for g in &groups {
+        for w in &g.policy.waivers {
+            if !seen.insert((w.file.clone(), w.line)) {
+                continue;
+            }
+            rows.push(Row {
+                until: w.until.clone(),
+                origin: "waiver".into(),
+                location: format!("{}:{}", w.file, w.line),
+                rules: w.rule_names.clone(),
+                owner: w.owner.clone(),
+                reason: w.reason.clone(),
+                ticket: w.ticket.clone(),
+            });
+        }
+    }
+    // Soonest expiry first; entries without expiry last.
+    rows.sort_by(|a, b| {
+        (a.until.is_none(), &a.until, &a.location, &a.rules).cmp(&(
+            b.until.is_none(),
+            &b.until,
+            &b.location,
+            &b.rules,
+        ))
+    });
+    let today = load::today();
+    let body = match args.format {
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        ListFormat::Human => {
+            let mut s = String::new();
+            for r in &rows {
+                let until = match &r.until {
+                    Some(u) if *u < today => format!("{u} (expired)"),
+                    Some(u) => u.clone(),
+                    None => "no expiry".into(),
+                };
+                s.push_str(&format!(
+                    "{until:<22} {:<10} {:<40} {}  owner: {}  reason: {}{}\n",
+                    r.origin,
+                    r.location,
+                    r.rules.join(", "),
+                    r.owner.as_deref().unwrap_or("-"),
+                    r.reason.as_deref().unwrap_or("-"),
+                    r.ticket
+                        .as_deref()
+                        .map(|t| format!("  ticket: {t}"))
+                        .unwrap_or_default(),
+                ));
+            }
+            s.push_str(&format!("{} suppression(s)\n", rows.len()));
+            s
+        }
+    };
+    write_output(None, &body)?;
+    Ok(0)
 }
 
 fn write_output(path: Option<&PathBuf>, body: &str) -> Result<(), Error> {

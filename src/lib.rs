@@ -5,6 +5,7 @@
 //! (human, JSON, SARIF) → exit code. `config` holds the resolved policy.
 
 pub mod app;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod decl;
@@ -13,7 +14,11 @@ pub mod document;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod git;
+pub mod owners;
 pub mod pack;
 pub mod report;
 pub mod rule;
+pub mod suppress;
+pub mod testrules;
 pub mod walk;

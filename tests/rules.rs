@@ -102,10 +102,18 @@ fn run_case(
     } else {
         (vec![case.to_path_buf()], fixture_dir.to_path_buf())
     };
-    let policy = Policy {
-        select: vec![Selector::Rule(rule.to_string())],
-        ..Policy::default()
+    // Findings of `bylaw/*` rules come from the suppression stage, which needs the other rules to
+    // run; a case folder may carry its own bylaw.toml.
+    let mut policy = match case.join("bylaw.toml") {
+        cfg if case.is_dir() && cfg.is_file() => {
+            let layers = bylaw::config::load::load_layers(&cfg).map_err(|e| format!("{e}"))?;
+            bylaw::config::load::resolve(&layers, registry, &base).map_err(|e| format!("{e}"))?
+        }
+        _ => Policy::default(),
     };
+    if !rule.starts_with("bylaw/") {
+        policy.select = vec![Selector::Rule(rule.to_string())];
+    }
     let engine = Engine::new(registry, &policy);
     let mut req = ScanRequest::new(paths, base.clone());
     req.force_repo_rules = true;

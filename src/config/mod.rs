@@ -1,8 +1,17 @@
-//! The resolved policy: which rules run where, at what severity, with which options, and what
-//! fails the build. Built from `bylaw.toml` (see `raw.rs` when present) and command-line flags.
+//! The resolved policy: which rules run where, at what severity, with which options, what fails
+//! the build, and which exceptions (waivers) are recorded. Built in two stages: `raw` (serde, with
+//! spans for error messages) → [`Policy`] (validated), see `load.rs`.
+
+pub mod load;
+pub mod raw;
+
+/// JSON Schema of `bylaw.toml` (`bylaw schema`).
+pub const SCHEMA: &str = include_str!("schema.json");
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
+use globset::GlobSet;
 use serde_json::Value;
 
 use crate::finding::Severity;
@@ -40,6 +49,41 @@ impl Selector {
     }
 }
 
+/// Path-scoped changes (`[[overrides]]`).
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub paths: GlobSet,
+    pub select: Vec<Selector>,
+    pub ignore: Vec<Selector>,
+    pub severity: Vec<(Selector, Severity)>,
+}
+
+/// A recorded exception from the policy file.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub rules: Vec<Selector>,
+    pub rule_names: Vec<String>,
+    /// `None`: every path.
+    pub paths: Option<GlobSet>,
+    pub path_globs: Vec<String>,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub until: Option<String>,
+    pub ticket: Option<String>,
+    /// Where it is declared: the policy file (relative to the scan base) and line.
+    pub file: String,
+    pub line: usize,
+}
+
+/// An attempt in a policy file to silence a required rule; reported, never honoured.
+#[derive(Debug, Clone)]
+pub struct PolicyViolation {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
 /// The resolved policy the engine applies.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -49,6 +93,20 @@ pub struct Policy {
     pub severity: BTreeMap<String, Severity>,
     pub options: BTreeMap<String, Value>,
     pub fail_on: Severity,
+    pub required: Vec<Selector>,
+    pub require_reason: bool,
+    pub packs: Vec<PathBuf>,
+    pub exclude: Option<GlobSet>,
+    pub overrides: Vec<Override>,
+    pub waivers: Vec<Waiver>,
+    pub violations: Vec<PolicyViolation>,
+    /// Prefix that turns a path relative to the scan base into one relative to the policy file's
+    /// folder, where `paths` globs are anchored (`""` when they coincide).
+    pub path_prefix: String,
+    /// Policy files loaded, nearest last (for the cache key and `bylaw suppressions`).
+    pub files: Vec<PathBuf>,
+    /// Ignore inline suppressions and waivers (`--no-ignores`).
+    pub no_ignores: bool,
 }
 
 impl Default for Policy {
@@ -60,22 +118,96 @@ impl Default for Policy {
             options: BTreeMap::new(),
             // By default every severity but `info` fails the build.
             fail_on: Severity::Low,
+            required: Vec::new(),
+            require_reason: false,
+            packs: Vec::new(),
+            exclude: None,
+            overrides: Vec::new(),
+            waivers: Vec::new(),
+            violations: Vec::new(),
+            path_prefix: String::new(),
+            files: Vec::new(),
+            no_ignores: false,
         }
     }
 }
 
 impl Policy {
-    /// Whether a rule runs on a file at `path` (`None`: scan-level).
-    pub fn enabled(&self, meta: &RuleMeta, _path: Option<&str>) -> bool {
-        let selected = self.select.is_empty() || self.select.iter().any(|s| s.matches(meta));
-        selected && !self.ignore.iter().any(|s| s.matches(meta))
+    /// `path` (relative to the scan base) as seen from the policy file's folder.
+    pub fn scoped<'p>(&self, path: &'p str) -> std::borrow::Cow<'p, str> {
+        if self.path_prefix.is_empty() {
+            std::borrow::Cow::Borrowed(path)
+        } else {
+            std::borrow::Cow::Owned(format!("{}{path}", self.path_prefix))
+        }
     }
 
-    pub fn severity_for(&self, meta: &RuleMeta, _path: &str) -> Severity {
-        self.severity
+    pub fn is_required(&self, meta: &RuleMeta) -> bool {
+        self.required.iter().any(|s| s.matches(meta))
+    }
+
+    pub fn is_excluded(&self, path: &str) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.is_match(self.scoped(path).as_ref()))
+    }
+
+    /// Whether a rule runs on a file at `path` (`None`: anywhere, for building the rule set).
+    pub fn enabled(&self, meta: &RuleMeta, path: Option<&str>) -> bool {
+        if self.is_required(meta) {
+            return true;
+        }
+        let mut on = (self.select.is_empty() || self.select.iter().any(|s| s.matches(meta)))
+            && !self.ignore.iter().any(|s| s.matches(meta));
+        match path {
+            Some(p) if !self.overrides.is_empty() => {
+                let scoped = self.scoped(p);
+                for o in &self.overrides {
+                    if o.paths.is_match(scoped.as_ref()) {
+                        if o.select.iter().any(|s| s.matches(meta)) {
+                            on = true;
+                        }
+                        if o.ignore.iter().any(|s| s.matches(meta)) {
+                            on = false;
+                        }
+                    }
+                }
+                on
+            }
+            // Building the rule set: a rule any override selects must be available.
+            None => {
+                on || self
+                    .overrides
+                    .iter()
+                    .any(|o| o.select.iter().any(|s| s.matches(meta)))
+            }
+            Some(_) => on,
+        }
+    }
+
+    pub fn severity_for(&self, meta: &RuleMeta, path: &str) -> Severity {
+        let mut sev = self
+            .severity
             .get(&meta.id)
             .copied()
-            .unwrap_or(meta.severity)
+            .unwrap_or(meta.severity);
+        if !self.overrides.is_empty() {
+            let scoped = self.scoped(path);
+            for o in &self.overrides {
+                if o.paths.is_match(scoped.as_ref()) {
+                    for (s, v) in &o.severity {
+                        if s.matches(meta) {
+                            sev = *v;
+                        }
+                    }
+                }
+            }
+        }
+        // A required rule is never lowered below its declared severity.
+        if self.is_required(meta) && sev < meta.severity {
+            return meta.severity;
+        }
+        sev
     }
 
     /// The rule's options: defaults from its YAML, overridden key by key by the policy.

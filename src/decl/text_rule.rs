@@ -41,6 +41,44 @@ pub fn entropy(s: &str) -> f64 {
         .sum()
 }
 
+/// Values that documentation, templates and tests use in place of a real secret. Deliberately
+/// narrow: these substrings do not occur in real random tokens by chance (in practice).
+pub fn is_placeholder(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    const MARKERS: &[&str] = &[
+        "example",
+        "xxxxx",
+        "*****",
+        "placeholder",
+        "changeme",
+        "change_me",
+        "redacted",
+        "your_",
+        "your-",
+        "${",
+        "{{",
+        "123456789",
+        "abcdefghij",
+    ];
+    if MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if lower.starts_with('<') && lower.ends_with('>') {
+        return true;
+    }
+    // A value made of one repeated character (`0000…`, `aaaa…`) after any fixed prefix.
+    let tail = value
+        .rsplit(['_', '-', '.'])
+        .next()
+        .filter(|t| t.len() >= 8)
+        .unwrap_or(value);
+    let mut chars = tail.chars();
+    match chars.next() {
+        Some(first) => tail.len() >= 8 && chars.all(|c| c == first),
+        None => false,
+    }
+}
+
 impl TextRule {
     pub fn scan(&self, path: &str, text: &str, cx: &mut RuleContext) {
         // The engine's shared prefilter has usually run already; this keeps the rule correct on
@@ -51,10 +89,12 @@ impl TextRule {
             return;
         }
         for caps in self.regex.captures_iter(text) {
-            let whole = caps.get(0).expect("group 0 always exists");
+            let Some(whole) = caps.get(0) else { continue };
+            // Without `secret-group`, the first group that took part in the match holds the
+            // secret, so one regex can offer alternatives (`sig=…&sv=…` | `sv=…&sig=…`).
             let secret = match self.secret_group {
                 Some(g) => caps.get(g),
-                None if caps.len() > 1 => caps.get(1),
+                None if caps.len() > 1 => caps.iter().skip(1).flatten().next(),
                 None => Some(whole),
             };
             let Some(secret) = secret else { continue };
@@ -62,6 +102,9 @@ impl TextRule {
             if let Some(min) = self.min_entropy
                 && entropy(value) < min
             {
+                continue;
+            }
+            if self.secret && is_placeholder(value) {
                 continue;
             }
             let line_start = text[..whole.start()].rfind('\n').map_or(0, |i| i + 1);

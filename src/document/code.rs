@@ -110,16 +110,28 @@ impl Language for Lang {
         if expando == '$' || !query.contains('$') {
             return Cow::Borrowed(query);
         }
-        // Rewrite only metavariable sigils (`$X`, `$$$ARGS`, `$_`), not `$` inside strings such
-        // as shell variables in a pattern's literal text.
-        let chars: Vec<char> = query.chars().collect();
+        // Rewrite only metavariable sigils (`$X`, `$_`, `$$$ARGS` and anonymous `$$$`), not a
+        // `$` in literal text such as a shell variable inside a pattern's string.
         let mut out = String::with_capacity(query.len());
-        for (i, c) in chars.iter().enumerate() {
-            let next = chars.get(i + 1).copied();
-            let sigil =
-                *c == '$' && next.is_some_and(|n| n == '$' || n == '_' || n.is_ascii_uppercase());
-            out.push(if sigil { expando } else { *c });
+        let mut dollars = 0usize;
+        for c in query.chars() {
+            if c == '$' {
+                dollars += 1;
+                continue;
+            }
+            let sigil = if c.is_ascii_uppercase() || c == '_' || dollars == 3 {
+                expando
+            } else {
+                '$'
+            };
+            out.extend(std::iter::repeat_n(sigil, dollars));
+            dollars = 0;
+            out.push(c);
         }
+        out.extend(std::iter::repeat_n(
+            if dollars == 3 { expando } else { '$' },
+            dollars,
+        ));
         Cow::Owned(out)
     }
 

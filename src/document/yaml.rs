@@ -6,7 +6,8 @@
 //! Kubernetes `kind: List` into one document per item, and refuse absurd nesting before parsing so
 //! that neither the parser nor the recursive drop of the tree can exhaust a worker's stack.
 
-use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use saphyr::{MarkedYaml, Scalar, YamlData, YamlLoader};
+use saphyr_parser::{Event, SpannedEventReceiver};
 use serde_json::{Map, Number, Value};
 
 use super::{ConfigDoc, DocumentKind, LineIndex, ParseError, Span, pointer_escape};
@@ -22,15 +23,7 @@ pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseErro
             None,
         ));
     }
-    let docs = MarkedYaml::load_from_str(text).map_err(|e| {
-        let m = e.marker();
-        let idx = LineIndex::new(text);
-        let off = idx.offset_of_char_col(text, m.line().saturating_sub(1), m.col());
-        ParseError::new(
-            format!("invalid YAML: {}", e.info()),
-            Some(Span::new(off, off)),
-        )
-    })?;
+    let docs = load(text)?;
     let conv = Converter {
         text,
         lines: LineIndex::new(text),
@@ -60,6 +53,46 @@ pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseErro
         }
     }
     Ok(out)
+}
+
+/// Drive saphyr's event parser into its `MarkedYaml` loader ourselves instead of through
+/// `MarkedYaml::load_from_str`, whose `Parser::load` recurses once per nesting level: block
+/// nesting (`- - - - …`, `? ? ? …`, indentation) that no bracket count sees would overflow the
+/// stack. Here the parser and the loader are both iterative and depth is counted on the events.
+fn load(text: &str) -> Result<Vec<MarkedYaml<'_>>, ParseError> {
+    let scan_error = |e: saphyr::ScanError| {
+        let m = e.marker();
+        let idx = LineIndex::new(text);
+        let off = idx.offset_of_char_col(text, m.line().saturating_sub(1), m.col());
+        ParseError::new(
+            format!("invalid YAML: {}", e.info()),
+            Some(Span::new(off, off)),
+        )
+    };
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
+    let mut depth = 0usize;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(scan_error)?;
+        match event {
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(ParseError::new(
+                        format!("YAML nesting deeper than {MAX_DEPTH} levels; file not analysed"),
+                        None,
+                    ));
+                }
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        loader.on_event(event, span);
+        if let Some(e) = loader.error() {
+            return Err(scan_error(e.clone()));
+        }
+    }
+    Ok(loader.into_documents())
 }
 
 /// JSON files: parsed with the same YAML parser so that they get spans too.

@@ -10,16 +10,21 @@ use std::time::Instant;
 use aho_corasick::AhoCorasick;
 use rayon::prelude::*;
 
+use crate::cache;
 use crate::config::Policy;
 use crate::document::{Document, DocumentKind, LineIndex};
 use crate::finding::Finding;
 use crate::report::{FileError, Report, Skipped};
 use crate::rule::registry::Registry;
 use crate::rule::{RuleContext, ScanContext};
+use crate::suppress::{self, Directive, SuppressContext};
 use crate::walk::{self, WalkedFile, classify::classify};
 
 /// Default size limit per file: larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// Time one file may take before its remaining rules are skipped (reported as `timeout`).
+pub const FILE_TIME_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -31,6 +36,11 @@ pub struct ScanRequest {
     pub max_file_size: u64,
     /// Run repository-level rules even when the scan is not a whole repository.
     pub force_repo_rules: bool,
+    /// Scan exactly these files (with optional in-memory content) instead of walking `paths`:
+    /// `--staged`, `--since`.
+    pub files: Option<Vec<WalkedFile>>,
+    /// Where the result cache lives; `None` disables it.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl ScanRequest {
@@ -41,6 +51,8 @@ impl ScanRequest {
             threads: 0,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             force_repo_rules: false,
+            files: None,
+            cache_dir: None,
         }
     }
 }
@@ -64,9 +76,11 @@ struct FileOutcome {
     findings: Vec<Finding>,
     errors: Vec<FileError>,
     skipped: Option<Skipped>,
+    directives: Vec<Directive>,
     kept: Option<Arc<Document>>,
     source: Option<Arc<str>>,
     scanned: bool,
+    cache_entry: Option<(String, cache::Entry)>,
 }
 
 impl<'a> Engine<'a> {
@@ -137,17 +151,40 @@ impl<'a> Engine<'a> {
 
     pub fn scan(&self, req: &ScanRequest) -> Report {
         let started = Instant::now();
-        let (files, walk_errors) = walk::walk(&req.paths, &req.base, req.threads.max(1));
+        let (files, walk_errors) = match &req.files {
+            Some(f) => (f.clone(), Vec::new()),
+            None => walk::walk(&req.paths, &req.base, req.threads.max(1)),
+        };
         let mut report = Report::default();
         for e in walk_errors {
             report.errors.push(FileError::read(&e.rel, e.message));
         }
+        let cache_path = req
+            .cache_dir
+            .as_ref()
+            .map(|d| cache::file_for(d, &req.base));
+        let old_cache = cache_path
+            .as_ref()
+            .map(|p| cache::load(p, &self.cache_key()))
+            .unwrap_or_default();
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
-            .map(|f| self.check_file(f, req.max_file_size))
+            .map(|f| {
+                self.check_file(
+                    f,
+                    req.max_file_size,
+                    cache_path.as_ref().map(|_| &old_cache),
+                )
+            })
             .collect();
+        let mut new_cache = old_cache;
         let mut kept = Vec::new();
+        let mut directives = Vec::new();
         for o in outcomes {
+            directives.extend(o.directives);
+            if let Some((rel, entry)) = o.cache_entry {
+                new_cache.files.insert(rel, entry);
+            }
             report.findings.extend(o.findings);
             report.errors.extend(o.errors);
             if let Some(s) = o.skipped {
@@ -165,12 +202,16 @@ impl<'a> Engine<'a> {
                 report.files_scanned += 1;
             }
         }
+        if let Some(p) = &cache_path {
+            cache::save(p, &new_cache);
+        }
         // Scan-level rules (cross-document, repository).
         let repo_roots = repo_roots(req);
         let scan_cx = ScanContext {
             documents: kept,
             files: files.iter().map(|f| f.rel.clone()).collect(),
             repo_roots,
+            base: req.base.clone(),
         };
         let mut scan_findings: Vec<Finding> = self
             .scan_rules
@@ -203,14 +244,68 @@ impl<'a> Engine<'a> {
         }
         report.findings.extend(scan_findings);
         report.rules_run = self.active_rule_ids();
+        let active: BTreeSet<String> = report.rules_run.iter().cloned().collect();
+        let cx = SuppressContext {
+            policy: self.policy,
+            registry: self.registry,
+            today: crate::config::load::today(),
+            active: &active,
+        };
+        let extra = suppress::apply(&mut report.findings, &directives, &cx);
+        report.findings.extend(extra);
+        report.directives = directives;
         report.elapsed = started.elapsed();
         report.fail_on = self.policy.fail_on;
         report.finalize();
         report
     }
 
-    fn check_file(&self, f: &WalkedFile, max_size: u64) -> FileOutcome {
+    /// Everything that decides a file's raw findings besides its content.
+    fn cache_key(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        h.update(self.registry.content_hash.as_bytes());
+        for f in &self.policy.files {
+            h.update(f.to_string_lossy().as_bytes());
+            h.update(&std::fs::read(f).unwrap_or_default());
+        }
+        h.update(
+            format!(
+                "{:?}{:?}{:?}",
+                self.policy.select, self.policy.ignore, self.policy.options
+            )
+            .as_bytes(),
+        );
+        h.finalize().to_hex().to_string()
+    }
+
+    fn check_file(
+        &self,
+        f: &WalkedFile,
+        max_size: u64,
+        cache: Option<&cache::CacheFile>,
+    ) -> FileOutcome {
+        let mut out = self.check_file_inner(f, max_size, cache);
+        if cache.is_none() {
+            out.cache_entry = None;
+        }
+        out
+    }
+
+    fn check_file_inner(
+        &self,
+        f: &WalkedFile,
+        max_size: u64,
+        cache: Option<&cache::CacheFile>,
+    ) -> FileOutcome {
         let mut out = FileOutcome::default();
+        if self.policy.is_excluded(&f.rel) {
+            out.skipped = Some(Skipped::new(&f.rel, "excluded by policy"));
+            return out;
+        }
+        if let Some(content) = &f.content {
+            return self.check_bytes(f, content, max_size, out, cache);
+        }
         let meta = match std::fs::metadata(&f.path) {
             Ok(m) => m,
             Err(e) => {
@@ -241,7 +336,28 @@ impl<'a> Engine<'a> {
                 return out;
             }
         };
-        let text = match decode(&bytes) {
+        self.check_bytes(f, &bytes, max_size, out, cache)
+    }
+
+    fn check_bytes(
+        &self,
+        f: &WalkedFile,
+        bytes: &[u8],
+        max_size: u64,
+        mut out: FileOutcome,
+        cache: Option<&cache::CacheFile>,
+    ) -> FileOutcome {
+        if bytes.len() as u64 > max_size {
+            out.skipped = Some(Skipped::new(
+                &f.rel,
+                format!(
+                    "larger than the {max_size}-byte limit ({} bytes)",
+                    bytes.len()
+                ),
+            ));
+            return out;
+        }
+        let text = match decode(bytes) {
             Decoded::Text(t) => t,
             Decoded::Binary => {
                 out.skipped = Some(Skipped::new(&f.rel, "binary file"));
@@ -258,7 +374,52 @@ impl<'a> Engine<'a> {
         let kind = classify(&f.rel, &text);
         let doc = Document::new(f.rel.clone(), kind, text);
         out.scanned = true;
-        out.findings = self.check_document(&doc, &mut out.errors);
+        let hash = cache.map(|_| cache::content_hash(&f.rel, bytes));
+        let hit = cache
+            .zip(hash.as_ref())
+            .and_then(|(c, h)| c.files.get(&f.rel).filter(|e| e.hash == *h));
+        match hit {
+            Some(entry) => {
+                out.errors
+                    .extend(entry.errors.iter().map(|(k, m, l)| FileError {
+                        path: f.rel.clone(),
+                        kind: match k.as_str() {
+                            "read" => "read",
+                            "parse" => "parse",
+                            "decode" => "decode",
+                            "timeout" => "timeout",
+                            _ => "internal",
+                        },
+                        message: m.clone(),
+                        location: l.map(|(line, col)| crate::document::LineCol { line, col }),
+                    }));
+                out.findings = entry
+                    .findings
+                    .iter()
+                    .map(|c| self.revive(c, &doc))
+                    .collect();
+                out.cache_entry = Some((f.rel.clone(), entry.clone()));
+            }
+            None => {
+                out.findings = self.check_document(&doc, &mut out.errors);
+                // A file cut short is not cached, so the next run tries it again in full.
+                if let Some(h) = hash.filter(|_| !out.errors.iter().any(|e| e.kind == "timeout")) {
+                    out.cache_entry = Some((
+                        f.rel.clone(),
+                        cache::Entry {
+                            hash: h,
+                            findings: out
+                                .findings
+                                .iter()
+                                .map(cache::CachedFinding::from_finding)
+                                .collect(),
+                            errors: out.errors.iter().map(cache::error_tuple).collect(),
+                        },
+                    ));
+                }
+            }
+        }
+        out.directives = suppress::inline::collect(&doc);
         if !out.findings.is_empty() {
             out.source = Some(doc.text.clone());
         }
@@ -266,6 +427,31 @@ impl<'a> Engine<'a> {
             out.kept = Some(Arc::new(doc));
         }
         out
+    }
+
+    /// Rebuild a finding from the cache and finish it against the current document.
+    fn revive(&self, c: &cache::CachedFinding, doc: &Document) -> Finding {
+        let sev = self
+            .registry
+            .get(&c.rule_id)
+            .map_or(crate::finding::Severity::Medium, |r| r.meta().severity);
+        let mut f = Finding::new(&c.rule_id, sev, &doc.path, c.message.clone());
+        f.span = c.span.map(|(a, b)| crate::document::Span::new(a, b));
+        f.label = c.label.clone();
+        f.fingerprint_key = c.key.clone();
+        f.redact = c.redact.map(|(a, b)| crate::document::Span::new(a, b));
+        for (p, s, m) in &c.related {
+            f = f.with_related(
+                p,
+                s.map(|(a, b)| crate::document::Span::new(a, b)),
+                m.clone(),
+            );
+        }
+        if let Some(r) = self.registry.get(&c.rule_id) {
+            f.confidence = r.meta().confidence;
+        }
+        finish(&mut f, self.policy, self.registry, Some(doc));
+        f
     }
 
     /// Run every applicable rule on one document and finish its findings.
@@ -285,7 +471,23 @@ impl<'a> Engine<'a> {
         indices.sort_unstable();
         indices.dedup();
         let mut findings = Vec::new();
-        for i in indices {
+        let started = Instant::now();
+        let total = indices.len();
+        for (n, i) in indices.into_iter().enumerate() {
+            // A per-file time budget: one pathological file must not stall the scan.
+            if started.elapsed() > FILE_TIME_BUDGET {
+                errors.push(FileError {
+                    path: doc.path.clone(),
+                    kind: "timeout",
+                    message: format!(
+                        "analysis cut short after {}s: {} of {total} rules not run on this file",
+                        FILE_TIME_BUDGET.as_secs(),
+                        total - n
+                    ),
+                    location: None,
+                });
+                break;
+            }
             let rule = &rules[i];
             if !self.policy.enabled(rule.meta(), Some(&doc.path)) {
                 continue;

@@ -44,15 +44,17 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
         if let Some(h) = &f.help {
             let _ = write!(help, "fix: {h}");
         }
-        let _ = write!(
-            help,
-            "\nsuppress: # bylaw: ignore[{}] reason=\"…\"",
-            f.rule_id
-        );
+        if !f.rule_id.starts_with("bylaw/") {
+            let _ = write!(
+                help,
+                "\nsuppress: # bylaw: ignore[{}] reason=\"…\"",
+                f.rule_id
+            );
+        }
         let mut diag = MietteDiagnostic::new(format!("[{}] {}", f.severity, f.message))
             .with_code(f.rule_id.clone())
             .with_severity(f.severity.miette())
-            .with_help(help);
+            .with_help(help.clone());
         if let Some(m) = meta {
             diag = diag.with_url(m.help_uri());
         }
@@ -82,11 +84,11 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
                 let _ = handler.render_report(&mut out, report_.as_ref());
             }
             _ => {
-                let diag = diag.with_help(format!(
-                    "{}\nfile: {}",
-                    f.help.clone().unwrap_or_default(),
-                    f.path
-                ));
+                let loc = match f.start {
+                    Some(s) => format!("{}:{}:{}", f.path, s.line, s.col),
+                    None => f.path.clone(),
+                };
+                let diag = diag.with_help(format!("{help}\nfile: {loc}"));
                 let _ = handler.render_report(&mut out, &diag);
             }
         }
@@ -167,4 +169,40 @@ fn first_sentence(s: &str) -> String {
         Some(i) => s[..=i].trim().to_string(),
         None => s.trim().to_string(),
     }
+}
+
+/// `--group-by owner`: active findings per CODEOWNERS owner, most first.
+pub fn by_owner(report: &Report) -> String {
+    let mut counts: std::collections::BTreeMap<String, [usize; 5]> = Default::default();
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none() && !is_baselined(f))
+    {
+        let owners = if f.owners.is_empty() {
+            vec!["(no owner)".to_string()]
+        } else {
+            f.owners.clone()
+        };
+        for o in owners {
+            counts.entry(o).or_default()[4 - f.severity as usize] += 1;
+        }
+    }
+    let mut rows: Vec<(String, [usize; 5])> = counts.into_iter().collect();
+    rows.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<usize>()
+            .cmp(&a.1.iter().sum::<usize>())
+            .then(a.0.cmp(&b.0))
+    });
+    let mut s = String::from("\nfindings by owner:\n");
+    for (owner, c) in rows {
+        let total: usize = c.iter().sum();
+        let _ = writeln!(
+            s,
+            "  {owner:<30} {total:>5}  (critical {}, high {}, medium {}, low {}, info {})",
+            c[0], c[1], c[2], c[3], c[4]
+        );
+    }
+    s
 }

@@ -1,8 +1,11 @@
 //! The report: every finding (suppressed ones included), per-file problems, counts; and the
 //! reporters that render it. Reporters never filter: they render what the report holds.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -34,7 +37,7 @@ impl Skipped {
 #[derive(Debug, Clone, Serialize)]
 pub struct FileError {
     pub path: String,
-    /// `read`, `parse`, `decode` or `internal`.
+    /// `read`, `parse`, `decode`, `timeout` or `internal`.
     pub kind: &'static str,
     pub message: String,
     pub location: Option<LineCol>,
@@ -83,6 +86,8 @@ pub struct Report {
     pub fail_on: Severity,
     /// Set when `--exit-zero` is given.
     pub exit_zero: bool,
+    /// Inline suppression directives found (for `bylaw suppressions`).
+    pub directives: Vec<crate::suppress::Directive>,
 }
 
 impl Report {

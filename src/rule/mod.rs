@@ -150,6 +150,8 @@ pub struct ScanContext {
     pub files: Vec<String>,
     /// Repository roots judged by repository-level rules, as relative paths (`""` for the base).
     pub repo_roots: Vec<String>,
+    /// The scan base on disk: every path above is relative to it (for reading a few files).
+    pub base: std::path::PathBuf,
 }
 
 /// The one rule interface. Rules detect; the engine and the policy decide what counts.

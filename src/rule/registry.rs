@@ -9,6 +9,8 @@ use crate::rule::{Rule, RuleMeta};
 
 pub struct Registry {
     rules: Vec<Box<dyn Rule>>,
+    /// Hash of every rule file's text (part of the result-cache key).
+    pub content_hash: String,
 }
 
 impl Registry {
@@ -22,6 +24,12 @@ impl Registry {
                 Err(e) => errors.push(e),
             }
         }
+        let mut h = blake3::Hasher::new();
+        for s in &sources {
+            h.update(s.file.as_bytes());
+            h.update(s.text.as_bytes());
+        }
+        let content_hash = h.finalize().to_hex().to_string();
         let (mut rules, errs) = pack::compile_sources(sources);
         errors.extend(errs);
         rules.sort_by(|a, b| a.meta().id.cmp(&b.meta().id));
@@ -35,7 +43,10 @@ impl Registry {
             }
         }
         if errors.is_empty() {
-            Ok(Registry { rules })
+            Ok(Registry {
+                rules,
+                content_hash,
+            })
         } else {
             Err(errors)
         }
@@ -43,7 +54,10 @@ impl Registry {
 
     pub fn from_rules(mut rules: Vec<Box<dyn Rule>>) -> Registry {
         rules.sort_by(|a, b| a.meta().id.cmp(&b.meta().id));
-        Registry { rules }
+        Registry {
+            rules,
+            content_hash: String::new(),
+        }
     }
 
     pub fn rules(&self) -> &[Box<dyn Rule>] {

@@ -9,12 +9,33 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
     let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
     let is_yaml = matches!(ext, "yml" | "yaml");
 
+    // `Dockerfile.dev` is a Dockerfile; `dockerfile.rs` or `Dockerfile.md` are not.
+    let dockerfile_suffix = |prefix: &str| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            !matches!(
+                rest,
+                "rs" | "py"
+                    | "go"
+                    | "js"
+                    | "ts"
+                    | "md"
+                    | "txt"
+                    | "json"
+                    | "yml"
+                    | "yaml"
+                    | "sh"
+                    | "toml"
+                    | "html"
+                    | "rst"
+            )
+        })
+    };
     if name == "dockerfile"
         || name == "containerfile"
         || name.ends_with(".dockerfile")
         || name.ends_with(".containerfile")
-        || name.starts_with("dockerfile.")
-        || name.starts_with("containerfile.")
+        || dockerfile_suffix("dockerfile.")
+        || dockerfile_suffix("containerfile.")
     {
         return DocumentKind::Dockerfile;
     }
@@ -114,6 +135,8 @@ mod tests {
             ("api.Dockerfile", "", Dockerfile),
             ("Dockerfile.dev", "", Dockerfile),
             ("Containerfile", "", Dockerfile),
+            ("src/document/dockerfile.rs", "", Rust),
+            ("docs/Dockerfile.md", "", Text),
             ("a.py", "", Python),
             ("a.jsx", "", Javascript),
             ("a.ts", "", Typescript),

@@ -16,6 +16,8 @@ pub struct WalkedFile {
     pub path: PathBuf,
     /// Relative to the scan base, `/` separated.
     pub rel: String,
+    /// Content to scan instead of the file on disk (staged blobs for `--staged`).
+    pub content: Option<std::sync::Arc<[u8]>>,
 }
 
 /// A path the walk could not enter.
@@ -52,6 +54,7 @@ pub fn walk(paths: &[PathBuf], base: &Path, threads: usize) -> (Vec<WalkedFile>,
                 files.lock().expect("not poisoned").push(WalkedFile {
                     path: root.clone(),
                     rel: relative(root, base),
+                    content: None,
                 });
                 continue;
             }
@@ -74,6 +77,7 @@ pub fn walk(paths: &[PathBuf], base: &Path, threads: usize) -> (Vec<WalkedFile>,
                             files.lock().expect("not poisoned").push(WalkedFile {
                                 rel: relative(e.path(), base),
                                 path: e.into_path(),
+                                content: None,
                             });
                         }
                     }

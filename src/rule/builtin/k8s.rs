@@ -1,6 +1,800 @@
 //! Built-in `k8s` rules. Add `("k8s/<name>", factory)` rows to [`RULES`], sorted by id.
+//!
+//! What the declarative form cannot say: settings resolved between a container and its pod
+//! (`runAsNonRoot`, seccomp), quantity arithmetic (`500m` vs `1`), and cross-document checks
+//! (HPA → workload, PDB → pod template labels, namespace → quota).
 
-use super::Factory;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde_json::Value;
+
+use super::{Check, Factory};
+use crate::decl::config_rule::best_span;
+use crate::document::{ConfigDoc, Document, DocumentKind, Span, pointer_escape};
+use crate::rule::{RuleContext, ScanContext};
 
 /// Built-in rules of the `k8s` pack.
-pub const RULES: &[(&str, Factory)] = &[];
+pub const RULES: &[(&str, Factory)] = &[
+    ("k8s/apparmor-unconfined", || Box::new(AppArmorUnconfined)),
+    ("k8s/missing-pdb", || Box::new(MissingPdb)),
+    ("k8s/namespace-without-quota", || {
+        Box::new(NamespaceWithoutQuota)
+    }),
+    ("k8s/requests-exceed-limits", || {
+        Box::new(RequestsExceedLimits)
+    }),
+    ("k8s/run-as-non-root", || Box::new(RunAsNonRoot)),
+    ("k8s/seccomp-profile", || Box::new(SeccompProfile)),
+    ("k8s/single-replica", || Box::new(SingleReplica)),
+];
+
+const KUBERNETES: &[DocumentKind] = &[DocumentKind::Kubernetes];
+
+/// Namespaces managed by the cluster itself.
+const SYSTEM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+
+fn kind_of(v: &Value) -> Option<&str> {
+    v.get("kind").and_then(Value::as_str)
+}
+
+fn name_of(v: &Value) -> &str {
+    v.pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+}
+
+fn namespace_of(v: &Value) -> Option<&str> {
+    v.pointer("/metadata/namespace").and_then(Value::as_str)
+}
+
+/// Two namespaces may be the same one: equal, or one of them left to apply time.
+fn same_namespace(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+/// Pointer of the pod spec of a workload object.
+fn pod_spec_ptr(v: &Value) -> Option<&'static str> {
+    match kind_of(v)? {
+        "Pod" => Some("/spec"),
+        "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => Some("/spec/template/spec"),
+        "PodTemplate" => Some("/template/spec"),
+        _ => None,
+    }
+}
+
+/// Pointer of the pod metadata (labels, annotations) of a workload object.
+fn pod_meta_ptr(v: &Value) -> Option<&'static str> {
+    match kind_of(v)? {
+        "Pod" => Some("/metadata"),
+        "CronJob" => Some("/spec/jobTemplate/spec/template/metadata"),
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => Some("/spec/template/metadata"),
+        "PodTemplate" => Some("/template/metadata"),
+        _ => None,
+    }
+}
+
+/// Every container of a pod spec with its pointer, for the given container lists.
+fn containers<'a>(pod_ptr: &str, pod: &'a Value, lists: &[&str]) -> Vec<(String, &'a Value)> {
+    let mut out = Vec::new();
+    for list in lists {
+        if let Some(items) = pod.get(*list).and_then(Value::as_array) {
+            for (i, c) in items.iter().enumerate() {
+                if c.is_object() {
+                    out.push((format!("{pod_ptr}/{list}/{i}"), c));
+                }
+            }
+        }
+    }
+    out
+}
+
+const ALL_CONTAINERS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
+fn container_name(c: &Value) -> &str {
+    c.get("name").and_then(Value::as_str).unwrap_or("?")
+}
+
+fn is_windows_pod(pod: &Value) -> bool {
+    pod.pointer("/os/name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("windows"))
+}
+
+/// A number, or a string holding one (templated manifests sometimes quote integers).
+fn as_count(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The span to report for `ptr` in `cd` (exact key where it exists, else its deepest ancestor).
+fn span_at(cd: &ConfigDoc, ptr: &str, text: &str) -> Span {
+    best_span(cd, &cd.deepest_existing(ptr), text)
+}
+
+fn report(cx: &mut RuleContext, doc: &Document, cd: &ConfigDoc, ptr: &str, message: String) {
+    let span = span_at(cd, ptr, &doc.text);
+    cx.report(&doc.path, Some(span), message)
+        .with_key_mut(format!("{}#{}", cd.index, ptr));
+}
+
+/// Every parsed Kubernetes object of the scan, with the document it comes from.
+fn objects(scan: &ScanContext) -> Vec<(&Document, &ConfigDoc)> {
+    let mut out = Vec::new();
+    for doc in &scan.documents {
+        if doc.kind != DocumentKind::Kubernetes {
+            continue;
+        }
+        if let Ok(cdocs) = doc.config() {
+            for cd in cdocs {
+                if cd.value.is_object() {
+                    out.push((doc.as_ref(), cd));
+                }
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/run-as-non-root
+
+struct RunAsNonRoot;
+
+impl Check for RunAsNonRoot {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Ok(cdocs) = doc.config() else { return };
+        for cd in cdocs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            if is_windows_pod(pod) {
+                continue;
+            }
+            let pod_sc = pod.get("securityContext");
+            let pod_nonroot = pod_sc.and_then(|s| s.get("runAsNonRoot")).map(|b| {
+                (
+                    b.as_bool(),
+                    format!("{pod_ptr}/securityContext/runAsNonRoot"),
+                )
+            });
+            let pod_uid = pod_sc.and_then(|s| s.get("runAsUser")).and_then(as_count);
+            let mut seen = HashSet::new();
+            for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
+                let csc = c.get("securityContext").filter(|s| s.is_object());
+                let nonroot = csc
+                    .and_then(|s| s.get("runAsNonRoot"))
+                    .map(|b| (b.as_bool(), format!("{cptr}/securityContext/runAsNonRoot")))
+                    .or_else(|| pod_nonroot.clone());
+                let uid = csc
+                    .and_then(|s| s.get("runAsUser"))
+                    .and_then(as_count)
+                    .or(pod_uid);
+                if nonroot.as_ref().is_some_and(|(b, _)| *b == Some(true))
+                    || uid.is_some_and(|u| u > 0.0)
+                {
+                    continue;
+                }
+                let name = container_name(c);
+                let (ptr, message) = match nonroot {
+                    Some((Some(false), p)) => (
+                        p,
+                        format!("container '{name}' may run as root: runAsNonRoot is false"),
+                    ),
+                    _ => (
+                        if csc.is_some() {
+                            format!("{cptr}/securityContext")
+                        } else {
+                            cptr.clone()
+                        },
+                        format!(
+                            "container '{name}' may run as root: runAsNonRoot is not true on the container or its pod"
+                        ),
+                    ),
+                };
+                if seen.insert(ptr.clone()) {
+                    report(cx, doc, cd, &ptr, message);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/seccomp-profile
+
+struct SeccompProfile;
+
+enum Profile {
+    Confined,
+    Unconfined(String),
+}
+
+fn classify_type(t: &Value) -> Option<Profile> {
+    let s = t.as_str()?.trim();
+    if s.eq_ignore_ascii_case("unconfined") {
+        Some(Profile::Unconfined(s.to_string()))
+    } else if s.is_empty() {
+        None
+    } else {
+        Some(Profile::Confined)
+    }
+}
+
+impl Check for SeccompProfile {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Ok(cdocs) = doc.config() else { return };
+        for cd in cdocs {
+            let v = &cd.value;
+            let (Some(pod_ptr), Some(meta_ptr)) = (pod_spec_ptr(v), pod_meta_ptr(v)) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            if is_windows_pod(pod) {
+                continue;
+            }
+            let annotations = v
+                .pointer(&format!("{meta_ptr}/annotations"))
+                .and_then(Value::as_object);
+            let annotation = |key: &str| {
+                annotations.and_then(|a| a.get(key)).and_then(|t| {
+                    classify_type(t)
+                        .map(|p| (p, format!("{meta_ptr}/annotations/{}", pointer_escape(key))))
+                })
+            };
+            let pod_level = pod
+                .pointer("/securityContext/seccompProfile/type")
+                .and_then(classify_type)
+                .map(|p| (p, format!("{pod_ptr}/securityContext/seccompProfile/type")))
+                .or_else(|| annotation("seccomp.security.alpha.kubernetes.io/pod"));
+            let mut seen = HashSet::new();
+            for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
+                let name = container_name(c);
+                let effective = c
+                    .pointer("/securityContext/seccompProfile/type")
+                    .and_then(classify_type)
+                    .map(|p| (p, format!("{cptr}/securityContext/seccompProfile/type")))
+                    .or_else(|| {
+                        annotation(&format!(
+                            "container.seccomp.security.alpha.kubernetes.io/{name}"
+                        ))
+                    });
+                let effective = match effective {
+                    Some(e) => Some(e),
+                    None => match &pod_level {
+                        Some((Profile::Confined, p)) => Some((Profile::Confined, p.clone())),
+                        Some((Profile::Unconfined(s), p)) => {
+                            Some((Profile::Unconfined(s.clone()), p.clone()))
+                        }
+                        None => None,
+                    },
+                };
+                let (ptr, message) = match effective {
+                    Some((Profile::Confined, _)) => continue,
+                    Some((Profile::Unconfined(s), p)) => (
+                        p,
+                        format!("container '{name}' runs with seccomp profile {s}"),
+                    ),
+                    None => (
+                        if c.get("securityContext").is_some_and(Value::is_object) {
+                            format!("{cptr}/securityContext")
+                        } else {
+                            cptr.clone()
+                        },
+                        format!(
+                            "container '{name}' has no seccomp profile (set seccompProfile.type: RuntimeDefault on the pod or container)"
+                        ),
+                    ),
+                };
+                if seen.insert(ptr.clone()) {
+                    report(cx, doc, cd, &ptr, message);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/apparmor-unconfined
+
+struct AppArmorUnconfined;
+
+impl Check for AppArmorUnconfined {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Ok(cdocs) = doc.config() else { return };
+        for cd in cdocs {
+            let v = &cd.value;
+            let (Some(pod_ptr), Some(meta_ptr)) = (pod_spec_ptr(v), pod_meta_ptr(v)) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            let annotations = v
+                .pointer(&format!("{meta_ptr}/annotations"))
+                .and_then(Value::as_object);
+            let unconfined = |t: &Value| {
+                t.as_str()
+                    .is_some_and(|s| s.trim().eq_ignore_ascii_case("unconfined"))
+            };
+            let pod_level = pod
+                .pointer("/securityContext/appArmorProfile/type")
+                .map(|t| {
+                    (
+                        unconfined(t),
+                        format!("{pod_ptr}/securityContext/appArmorProfile/type"),
+                    )
+                });
+            let mut seen = HashSet::new();
+            for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
+                let name = container_name(c);
+                let key = format!("container.apparmor.security.beta.kubernetes.io/{name}");
+                let effective = c
+                    .pointer("/securityContext/appArmorProfile/type")
+                    .map(|t| {
+                        (
+                            unconfined(t),
+                            format!("{cptr}/securityContext/appArmorProfile/type"),
+                        )
+                    })
+                    .or_else(|| {
+                        annotations.and_then(|a| a.get(&key)).map(|t| {
+                            (
+                                unconfined(t),
+                                format!("{meta_ptr}/annotations/{}", pointer_escape(&key)),
+                            )
+                        })
+                    })
+                    .or_else(|| pod_level.clone());
+                if let Some((true, ptr)) = effective
+                    && seen.insert(ptr.clone())
+                {
+                    let message = format!("container '{name}' runs with AppArmor unconfined");
+                    report(cx, doc, cd, &ptr, message);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/requests-exceed-limits
+
+struct RequestsExceedLimits;
+
+/// Parse a Kubernetes resource quantity (`500m`, `0.5`, `1e3`, `512Mi`, `2G`) into base units.
+pub fn parse_quantity(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => parse_quantity_str(s),
+        _ => None,
+    }
+}
+
+fn parse_quantity_str(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+        i += 1;
+    }
+    let (num, suffix) = s.split_at(i);
+    let n: f64 = num.parse().ok()?;
+    let k = 1024f64;
+    let mult = match suffix {
+        "" => 1.0,
+        "n" => 1e-9,
+        "u" => 1e-6,
+        "m" => 1e-3,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        "Ki" => k,
+        "Mi" => k.powi(2),
+        "Gi" => k.powi(3),
+        "Ti" => k.powi(4),
+        "Pi" => k.powi(5),
+        "Ei" => k.powi(6),
+        other => {
+            let exp: i32 = other.strip_prefix(['e', 'E'])?.parse().ok()?;
+            10f64.powi(exp.clamp(-300, 300))
+        }
+    };
+    let q = n * mult;
+    q.is_finite().then_some(q)
+}
+
+impl Check for RequestsExceedLimits {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Ok(cdocs) = doc.config() else { return };
+        for cd in cdocs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            for (cptr, c) in containers(pod_ptr, pod, &["containers", "initContainers"]) {
+                let Some(res) = c.get("resources") else {
+                    continue;
+                };
+                for r in ["cpu", "memory", "ephemeral-storage"] {
+                    let req = res.get("requests").and_then(|m| m.get(r));
+                    let lim = res.get("limits").and_then(|m| m.get(r));
+                    let (Some(req), Some(lim)) = (req, lim) else {
+                        continue;
+                    };
+                    let (Some(rq), Some(lq)) = (parse_quantity(req), parse_quantity(lim)) else {
+                        continue;
+                    };
+                    if rq > lq * (1.0 + 1e-9) {
+                        let show = |x: &Value| match x {
+                            Value::String(s) => s.trim().to_string(),
+                            other => other.to_string(),
+                        };
+                        let message = format!(
+                            "container '{}' requests {r} {} but its limit is {}",
+                            container_name(c),
+                            show(req),
+                            show(lim)
+                        );
+                        let ptr = format!("{cptr}/resources/requests/{}", pointer_escape(r));
+                        report(cx, doc, cd, &ptr, message);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replica counting shared by k8s/single-replica and k8s/missing-pdb
+
+struct Hpa<'a> {
+    namespace: Option<&'a str>,
+    kind: &'a str,
+    name: &'a str,
+    min: f64,
+    hpa_name: &'a str,
+}
+
+fn hpas<'a>(objs: &[(&'a Document, &'a ConfigDoc)]) -> Vec<Hpa<'a>> {
+    objs.iter()
+        .filter(|(_, cd)| kind_of(&cd.value) == Some("HorizontalPodAutoscaler"))
+        .filter_map(|(_, cd)| {
+            let v = &cd.value;
+            let target = v.pointer("/spec/scaleTargetRef")?;
+            Some(Hpa {
+                namespace: namespace_of(v),
+                kind: target.get("kind").and_then(Value::as_str)?,
+                name: target.get("name").and_then(Value::as_str)?,
+                min: v
+                    .pointer("/spec/minReplicas")
+                    .and_then(as_count)
+                    .unwrap_or(1.0),
+                hpa_name: name_of(v),
+            })
+        })
+        .collect()
+}
+
+/// Replica facts of a Deployment or StatefulSet: (declared replicas, HPA targeting it).
+fn replicas<'h, 'a>(v: &Value, hpas: &'h [Hpa<'a>]) -> (Option<f64>, bool, Option<&'h Hpa<'a>>) {
+    let declared = v.pointer("/spec/replicas");
+    let parsed = declared.and_then(as_count);
+    let kind = kind_of(v).unwrap_or("");
+    let name = name_of(v);
+    let ns = namespace_of(v);
+    let hpa = hpas
+        .iter()
+        .find(|h| h.kind == kind && h.name == name && same_namespace(h.namespace, ns));
+    (parsed, declared.is_some(), hpa)
+}
+
+fn is_replicated_kind(v: &Value) -> bool {
+    matches!(kind_of(v), Some("Deployment" | "StatefulSet"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/single-replica
+
+struct SingleReplica;
+
+impl Check for SingleReplica {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        let hpas = hpas(&objs);
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            if !is_replicated_kind(v) {
+                continue;
+            }
+            let (parsed, declared, hpa) = replicas(v, &hpas);
+            if declared && parsed.is_none() {
+                continue; // templated or malformed: cannot judge
+            }
+            let kind = kind_of(v).unwrap_or("?");
+            let name = name_of(v);
+            let message = match hpa {
+                Some(h) if h.min >= 2.0 => continue,
+                Some(h) => format!(
+                    "{kind} '{name}' can scale down to a single replica (HPA '{}' has minReplicas {})",
+                    h.hpa_name, h.min
+                ),
+                None => match parsed {
+                    Some(n) if n == 0.0 || n >= 2.0 => continue,
+                    Some(_) => format!("{kind} '{name}' runs a single replica"),
+                    None => format!(
+                        "{kind} '{name}' runs a single replica (spec.replicas unset, defaults to 1)"
+                    ),
+                },
+            };
+            let ptr = if declared { "/spec/replicas" } else { "/spec" };
+            report(cx, doc, cd, ptr, message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/missing-pdb
+
+struct MissingPdb;
+
+/// Whether a label selector (`matchLabels` + `matchExpressions`) selects `labels`.
+fn selector_matches(selector: &Value, labels: &serde_json::Map<String, Value>) -> bool {
+    let Some(sel) = selector.as_object() else {
+        return false; // a null selector selects nothing
+    };
+    if let Some(ml) = sel.get("matchLabels") {
+        let Some(ml) = ml.as_object() else {
+            return false;
+        };
+        for (k, want) in ml {
+            if labels.get(k) != Some(want) {
+                // Compare as text: `version: 2` vs `version: "2"`.
+                let have = labels.get(k).and_then(crate::decl::predicate::as_text);
+                if have.is_none() || have != crate::decl::predicate::as_text(want) {
+                    return false;
+                }
+            }
+        }
+    }
+    if let Some(exprs) = sel.get("matchExpressions") {
+        let Some(exprs) = exprs.as_array() else {
+            return false;
+        };
+        for e in exprs {
+            let Some(key) = e.get("key").and_then(Value::as_str) else {
+                return false;
+            };
+            let op = e.get("operator").and_then(Value::as_str).unwrap_or("");
+            let values: Vec<String> = e
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(crate::decl::predicate::as_text)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let have = labels.get(key).and_then(crate::decl::predicate::as_text);
+            let ok = match op {
+                "In" => have.is_some_and(|h| values.contains(&h)),
+                "NotIn" => have.is_none_or(|h| !values.contains(&h)),
+                "Exists" => have.is_some(),
+                "DoesNotExist" => have.is_none(),
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+impl Check for MissingPdb {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        let hpas = hpas(&objs);
+        let pdbs: Vec<(Option<&str>, &Value)> = objs
+            .iter()
+            .filter(|(_, cd)| kind_of(&cd.value) == Some("PodDisruptionBudget"))
+            .filter_map(|(_, cd)| {
+                Some((namespace_of(&cd.value), cd.value.pointer("/spec/selector")?))
+            })
+            .collect();
+        let empty = serde_json::Map::new();
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            if !is_replicated_kind(v) {
+                continue;
+            }
+            let (parsed, _, hpa) = replicas(v, &hpas);
+            let count = match hpa {
+                Some(h) => h.min,
+                None => parsed.unwrap_or(1.0),
+            };
+            if count < 2.0 {
+                continue;
+            }
+            let labels = v
+                .pointer("/spec/template/metadata/labels")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
+            let ns = namespace_of(v);
+            let covered = pdbs
+                .iter()
+                .any(|(pns, sel)| same_namespace(*pns, ns) && selector_matches(sel, labels));
+            if covered {
+                continue;
+            }
+            let kind = kind_of(v).unwrap_or("?");
+            let message = format!(
+                "{kind} '{}' ({count} replicas) has no PodDisruptionBudget selecting its pods",
+                name_of(v)
+            );
+            report(cx, doc, cd, "/metadata/name", message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/namespace-without-quota
+
+struct NamespaceWithoutQuota;
+
+impl Check for NamespaceWithoutQuota {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        // namespace → (declared by a Namespace object, document, config doc, pointer)
+        let mut seen: BTreeMap<String, (bool, &Document, &ConfigDoc, &'static str)> =
+            BTreeMap::new();
+        let mut covered = BTreeSet::new();
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            match kind_of(v) {
+                Some("Namespace") => {
+                    if let Some(n) = v.pointer("/metadata/name").and_then(Value::as_str) {
+                        let entry = seen.entry(n.to_string());
+                        match entry {
+                            std::collections::btree_map::Entry::Occupied(mut o) => {
+                                if !o.get().0 {
+                                    o.insert((true, doc, cd, "/metadata/name"));
+                                }
+                            }
+                            std::collections::btree_map::Entry::Vacant(e) => {
+                                e.insert((true, doc, cd, "/metadata/name"));
+                            }
+                        }
+                    }
+                }
+                Some("ResourceQuota" | "LimitRange") => {
+                    if let Some(n) = namespace_of(v) {
+                        covered.insert(n.to_string());
+                    }
+                }
+                _ => {
+                    if let Some(n) = namespace_of(v) {
+                        seen.entry(n.to_string()).or_insert((
+                            false,
+                            doc,
+                            cd,
+                            "/metadata/namespace",
+                        ));
+                    }
+                }
+            }
+        }
+        for (ns, (_, doc, cd, ptr)) in seen {
+            if covered.contains(&ns) || SYSTEM_NAMESPACES.contains(&ns.as_str()) {
+                continue;
+            }
+            let message =
+                format!("namespace '{ns}' has no ResourceQuota or LimitRange in this scan");
+            report(cx, doc, cd, ptr, message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn quantities() {
+        let q = |s: &str| parse_quantity_str(s);
+        assert_eq!(q("500m"), Some(0.5));
+        assert_eq!(q("0.5"), Some(0.5));
+        assert_eq!(q("2"), Some(2.0));
+        assert_eq!(q("1e3"), Some(1000.0));
+        assert_eq!(q("1E3"), Some(1000.0));
+        assert_eq!(q("1E"), Some(1e18));
+        assert_eq!(q("1Ki"), Some(1024.0));
+        assert_eq!(q("512Mi"), Some(512.0 * 1024.0 * 1024.0));
+        assert_eq!(q("1Gi"), Some(1024f64.powi(3)));
+        assert_eq!(q("2G"), Some(2e9));
+        assert_eq!(q(" 100M "), Some(1e8));
+        assert_eq!(q("abc"), None);
+        assert_eq!(q(""), None);
+        assert_eq!(q("1x"), None);
+        assert!(q("1e99999").is_some_and(f64::is_finite));
+        assert_eq!(parse_quantity(&json!(1)), Some(1.0));
+        assert_eq!(parse_quantity(&json!(0.25)), Some(0.25));
+        assert!(q("1Gi") > q("1000Mi"));
+    }
+
+    #[test]
+    fn selectors() {
+        let labels = json!({"app": "web", "tier": "frontend", "v": "2"});
+        let labels = labels.as_object().unwrap();
+        assert!(selector_matches(&json!({}), labels));
+        assert!(!selector_matches(&Value::Null, labels));
+        assert!(selector_matches(
+            &json!({"matchLabels": {"app": "web"}}),
+            labels
+        ));
+        assert!(selector_matches(&json!({"matchLabels": {"v": 2}}), labels));
+        assert!(!selector_matches(
+            &json!({"matchLabels": {"app": "api"}}),
+            labels
+        ));
+        assert!(selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["frontend"]},
+                                         {"key": "canary", "operator": "DoesNotExist"}]}),
+            labels
+        ));
+        assert!(!selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["frontend"]}]}),
+            labels
+        ));
+    }
+}

@@ -1,0 +1,68 @@
+//! `bylaw.toml` as serde reads it (`deny_unknown_fields`, so a typo is an error with its line).
+//! Field docs here are the reference for the JSON Schema in `bylaw.schema.json`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawConfig {
+    /// Policy files this one builds on, in order; later ones override earlier ones, and this file
+    /// overrides all of them. Paths are relative to this file.
+    #[serde(default)]
+    pub extends: Vec<Spanned<String>>,
+    /// Rules, packs (`k8s`) or tags (`cwe:798`) to run; absent means every rule.
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rules, packs or tags never to run.
+    pub ignore: Option<Vec<Spanned<String>>>,
+    /// Rules, packs or tags that no inline comment, waiver or local override may silence.
+    #[serde(default)]
+    pub required: Vec<Spanned<String>>,
+    /// Lowest severity that fails the run: info, low, medium, high, critical.
+    pub fail_on: Option<Spanned<String>>,
+    /// Require `reason="…"` on every inline suppression and waiver.
+    pub require_reason: Option<bool>,
+    /// Extra rule pack directories, relative to this file.
+    #[serde(default)]
+    pub packs: Vec<Spanned<String>>,
+    /// Paths (globs relative to this file) never scanned.
+    #[serde(default)]
+    pub exclude: Vec<Spanned<String>>,
+    /// Severity remaps: `"docker/missing-healthcheck" = "info"`.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Spanned<String>>,
+    /// Path-scoped changes: `paths` globs with their own `select`/`ignore`/`severity`.
+    #[serde(default)]
+    pub overrides: Vec<RawOverride>,
+    /// Options per rule: `[rules."gha/unpinned-action"] trusted-owners = ["my-org"]`.
+    #[serde(default)]
+    pub rules: BTreeMap<String, toml::Value>,
+    /// Recorded exceptions with a reason, an owner and an expiry.
+    #[serde(default)]
+    pub waivers: Vec<Spanned<RawWaiver>>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawOverride {
+    pub paths: Vec<Spanned<String>>,
+    pub select: Option<Vec<Spanned<String>>>,
+    pub ignore: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub severity: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawWaiver {
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    pub reason: Option<String>,
+    pub owner: Option<String>,
+    /// `YYYY-MM-DD` (a TOML date or a string).
+    pub until: Option<toml::Value>,
+    pub ticket: Option<String>,
+}

@@ -1,0 +1,129 @@
+//! `rust/unwrap-in-library`, `rust/leftover-debug-macro`.
+
+use syn::Expr;
+use syn::spanned::Spanned;
+
+use super::walk::{Ctx, Event, Hooks, walk};
+use super::{Hits, is_binary_path, is_constant, is_test_path, last_seg, method_span, run, span};
+use crate::document::Document;
+use crate::rule::RuleContext;
+use crate::rule::builtin::Check;
+
+// ---------------------------------------------------------------------------------------------
+// rust/unwrap-in-library
+
+pub struct UnwrapInLibrary;
+
+impl Check for UnwrapInLibrary {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        if is_test_path(&doc.path) || is_binary_path(&doc.path) {
+            return;
+        }
+        run(doc, cx, |file| {
+            let mut h = UnwrapHooks {
+                doc,
+                hits: Vec::new(),
+            };
+            walk(file, &mut h);
+            h.hits
+        });
+    }
+}
+
+struct UnwrapHooks<'d> {
+    doc: &'d Document,
+    hits: Hits,
+}
+
+/// Receivers whose failure is not a real possibility or is conventionally unwrapped: a lock
+/// (`.lock()`, `.read()`, `.write()`: poisoning), or a constructor/parse fed only literals
+/// (`Regex::new("…")`, `"127.0.0.1".parse()`, `NonZeroU32::new(8)`).
+fn conventional_receiver(e: &Expr) -> bool {
+    match e {
+        Expr::MethodCall(m) => {
+            let name = m.method.to_string();
+            (m.args.is_empty() && matches!(name.as_str(), "lock" | "read" | "write"))
+                || (is_constant(&m.receiver) && m.args.iter().all(is_constant))
+        }
+        Expr::Call(c) => {
+            matches!(&*c.func, Expr::Path(_))
+                && !c.args.is_empty()
+                && c.args.iter().all(is_constant)
+        }
+        Expr::Paren(p) => conventional_receiver(&p.expr),
+        _ => false,
+    }
+}
+
+impl Hooks for UnwrapHooks<'_> {
+    fn on(&mut self, ev: Event<'_>, cx: &Ctx) {
+        if cx.in_test || cx.in_const {
+            return;
+        }
+        match ev {
+            Event::Expr(Expr::MethodCall(m)) => {
+                let name = m.method.to_string();
+                let hit = (name == "unwrap" && m.args.is_empty())
+                    || (name == "expect" && m.args.len() == 1);
+                if hit && !conventional_receiver(&m.receiver) {
+                    self.hits.push((
+                        method_span(self.doc, m),
+                        format!("`.{name}()` in library code panics on `None`/`Err`; return the error instead"),
+                    ));
+                }
+            }
+            Event::Macro(mac) if last_seg(&mac.path) == "panic" => {
+                self.hits.push((
+                    span(self.doc, mac.span()),
+                    "`panic!` in library code; return an error instead".to_string(),
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// rust/leftover-debug-macro
+
+pub struct LeftoverDebugMacro;
+
+impl Check for LeftoverDebugMacro {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        if is_test_path(&doc.path) {
+            return;
+        }
+        run(doc, cx, |file| {
+            let mut h = DebugHooks {
+                doc,
+                hits: Vec::new(),
+            };
+            walk(file, &mut h);
+            h.hits
+        });
+    }
+}
+
+struct DebugHooks<'d> {
+    doc: &'d Document,
+    hits: Hits,
+}
+
+impl Hooks for DebugHooks<'_> {
+    fn on(&mut self, ev: Event<'_>, cx: &Ctx) {
+        if cx.in_test {
+            return;
+        }
+        let Event::Macro(mac) = ev else { return };
+        let name = last_seg(&mac.path);
+        let what = match name.as_str() {
+            "dbg" => "prints to stderr in release builds too",
+            "todo" | "unimplemented" => "panics when reached",
+            _ => return,
+        };
+        self.hits.push((
+            span(self.doc, mac.span()),
+            format!("`{name}!` left in non-test code ({what})"),
+        ));
+    }
+}

@@ -1,0 +1,364 @@
+//! IAM policy documents in their three Terraform spellings: a JSON string (quoted or heredoc), a
+//! `jsonencode({...})` value, and `data "aws_iam_policy_document"` `statement` blocks.
+//!
+//! - admin: an `Allow` statement granting `*` (or `*:*`) actions on `*` resources.
+//! - passrole: an `Allow` statement whose actions match `iam:PassRole` through a pattern narrower
+//!   than `*` (`iam:PassRole`, `iam:*`, `iam:Pass*`) on `*` resources.
+//! - public bucket: an S3 bucket policy `Allow` statement for principal `*` (or `{AWS = "*"}`)
+//!   without any `Condition`.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use super::{blocks, items, report, strings, text};
+use crate::decl::config_rule::best_span;
+use crate::document::{ConfigDoc, Document, Span};
+use crate::rule::RuleContext;
+use crate::rule::builtin::Check;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Admin,
+    PassRole,
+    PublicBucket,
+}
+
+pub struct PolicyRule(pub Kind);
+
+/// One statement, normalised. Pointers are absolute when the policy is a value in the document
+/// (`jsonencode`, data source) and relative to the parsed string otherwise.
+#[derive(Default)]
+struct Stmt {
+    allow: bool,
+    not_action: bool,
+    /// (pointer, action)
+    actions: Vec<(String, String)>,
+    resources: Vec<String>,
+    /// Pointer of a public principal (`*`, `{AWS = "*"}`).
+    public_principal: Option<String>,
+    has_condition: bool,
+}
+
+/// Where a policy lives, to cite a statement's parts.
+enum Origin {
+    /// The policy is a value in the document: statement pointers are absolute.
+    Value,
+    /// A JSON string at this attribute pointer: cite the line inside the string.
+    Text(String),
+}
+
+static DATA_REF: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\bdata\.aws_iam_policy_document\.([A-Za-z_][A-Za-z0-9_-]*)").expect("static regex")
+});
+
+impl Check for PolicyRule {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Ok(cdocs) = doc.config() else { return };
+        for cdoc in cdocs {
+            match self.0 {
+                Kind::Admin | Kind::PassRole => self.identity(doc, cdoc, cx),
+                Kind::PublicBucket => public_bucket(doc, cdoc, cx),
+            }
+        }
+    }
+}
+
+impl PolicyRule {
+    fn identity(&self, doc: &Document, cdoc: &ConfigDoc, cx: &mut RuleContext) {
+        let iam = |t: &str| t.starts_with("aws_iam_") || t.starts_with("aws_ssoadmin_");
+        for b in blocks(cdoc, "resource", iam) {
+            let mut attrs: Vec<(String, &Value)> = Vec::new();
+            for key in ["policy", "inline_policy"] {
+                if let Some(v) = b.value.get(key)
+                    && !v.is_array()
+                {
+                    attrs.push((format!("{}/{key}", b.ptr), v));
+                }
+            }
+            for (ip, inline) in items(b.value, &b.ptr, "inline_policy") {
+                if let Some(v) = inline.get("policy") {
+                    attrs.push((format!("{ip}/policy"), v));
+                }
+            }
+            for (ptr, v) in attrs {
+                let (stmts, origin) = policy_statements(v, &ptr);
+                self.judge(doc, cdoc, cx, &stmts, &origin);
+            }
+        }
+        for b in blocks(cdoc, "data", |t| t == "aws_iam_policy_document") {
+            let stmts = data_statements(b.value, &b.ptr);
+            self.judge(doc, cdoc, cx, &stmts, &Origin::Value);
+        }
+    }
+
+    fn judge(
+        &self,
+        doc: &Document,
+        cdoc: &ConfigDoc,
+        cx: &mut RuleContext,
+        stmts: &[Stmt],
+        origin: &Origin,
+    ) {
+        for s in stmts {
+            if !s.allow || s.not_action || !s.resources.iter().any(|r| r == "*") {
+                continue;
+            }
+            for (ptr, action) in &s.actions {
+                let full = action == "*" || action == "*:*";
+                let (hit, msg, needle) = match self.0 {
+                    Kind::Admin if full => (
+                        true,
+                        "IAM policy allows every action ('*') on every resource".to_string(),
+                        r#""(Action)"\s*:\s*(\[[^\]]*)?"\*(:\*)?""#,
+                    ),
+                    Kind::PassRole if !full && glob_ci(action, "iam:PassRole") => (
+                        true,
+                        format!("IAM policy allows '{action}' (iam:PassRole) on any role ('*')"),
+                        r#"(?i)"iam:(PassRole|\*|Pass\*|P\*)""#,
+                    ),
+                    _ => (false, String::new(), ""),
+                };
+                if hit {
+                    cite(cx, doc, cdoc, origin, ptr, needle, msg);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// Bucket policies (`aws_s3_bucket_policy`, legacy `aws_s3_bucket.policy`), following a
+/// `data.aws_iam_policy_document.<name>.json` reference into the same file.
+fn public_bucket(doc: &Document, cdoc: &ConfigDoc, cx: &mut RuleContext) {
+    let mut seen_data = HashSet::new();
+    let data: Vec<_> = blocks(cdoc, "data", |t| t == "aws_iam_policy_document");
+    for b in blocks(cdoc, "resource", |t| {
+        t == "aws_s3_bucket_policy" || t == "aws_s3_bucket"
+    }) {
+        let Some(v) = b.value.get("policy") else {
+            continue;
+        };
+        let ptr = format!("{}/policy", b.ptr);
+        if let Some(s) = v.as_str()
+            && let Some(c) = DATA_REF.captures(s)
+        {
+            if let Some(d) = data.iter().find(|d| d.name == &c[1])
+                && seen_data.insert(d.name)
+            {
+                judge_public(
+                    doc,
+                    cdoc,
+                    cx,
+                    &data_statements(d.value, &d.ptr),
+                    &Origin::Value,
+                );
+            }
+            continue;
+        }
+        let (stmts, origin) = policy_statements(v, &ptr);
+        judge_public(doc, cdoc, cx, &stmts, &origin);
+    }
+}
+
+fn judge_public(
+    doc: &Document,
+    cdoc: &ConfigDoc,
+    cx: &mut RuleContext,
+    stmts: &[Stmt],
+    origin: &Origin,
+) {
+    for s in stmts {
+        if let Some(p) = &s.public_principal
+            && s.allow
+            && !s.has_condition
+        {
+            cite(
+                cx,
+                doc,
+                cdoc,
+                origin,
+                p,
+                r#""Principal"\s*:\s*(\{[^}]*)?"\*""#,
+                "S3 bucket policy allows access to everyone (Principal '*') without a condition"
+                    .to_string(),
+            );
+        }
+    }
+}
+
+fn cite(
+    cx: &mut RuleContext,
+    doc: &Document,
+    cdoc: &ConfigDoc,
+    origin: &Origin,
+    ptr: &str,
+    needle: &str,
+    msg: String,
+) {
+    match origin {
+        Origin::Value => report(cx, doc, cdoc, ptr, msg),
+        Origin::Text(attr) => {
+            let span = line_in(cdoc, attr, needle, &doc.text)
+                .unwrap_or_else(|| best_span(cdoc, attr, &doc.text));
+            cx.report(&doc.path, Some(span), msg)
+                .with_key_mut(format!("{}#{attr}{ptr}", cdoc.index));
+        }
+    }
+}
+
+/// The line (trimmed) where `needle` first matches inside the attribute at `attr`.
+fn line_in(cdoc: &ConfigDoc, attr: &str, needle: &str, text: &str) -> Option<Span> {
+    let re = Regex::new(needle).ok()?;
+    let whole = cdoc.span_for(attr).clamp_to(text);
+    let body = text.get(whole.start..whole.end)?;
+    let at = whole.start + re.find(body)?.start();
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let lead = text[start..end].len() - text[start..end].trim_start().len();
+    Some(Span::new(start + lead, end))
+}
+
+/// Statements of a policy given as a value (`jsonencode`) or a JSON string.
+fn policy_statements(v: &Value, ptr: &str) -> (Vec<Stmt>, Origin) {
+    match v {
+        Value::Object(_) => (json_statements(v, ptr), Origin::Value),
+        Value::String(s) => match serde_json::from_str::<Value>(s.trim()) {
+            Ok(parsed) if parsed.is_object() => {
+                (json_statements(&parsed, ""), Origin::Text(ptr.to_string()))
+            }
+            _ => (Vec::new(), Origin::Value),
+        },
+        _ => (Vec::new(), Origin::Value),
+    }
+}
+
+/// Normalise IAM JSON statements (`Statement` as an object or an array).
+fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
+    let list: Vec<(String, &Value)> = match policy.get("Statement") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("{base}/Statement/{i}"), s))
+            .collect(),
+        Some(s @ Value::Object(_)) => vec![(format!("{base}/Statement"), s)],
+        _ => Vec::new(),
+    };
+    list.into_iter()
+        .filter(|(_, s)| s.is_object())
+        .map(|(p, s)| {
+            let actions = strings(s.get("Action"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/Action{rel}"), a.to_string()))
+                .collect();
+            let public_principal = match s.get("Principal") {
+                Some(Value::String(x)) if x == "*" => Some(format!("{p}/Principal")),
+                Some(Value::Object(m)) => m.get("AWS").and_then(|aws| {
+                    strings(Some(aws))
+                        .into_iter()
+                        .find(|(_, x)| *x == "*")
+                        .map(|(rel, _)| format!("{p}/Principal/AWS{rel}"))
+                }),
+                _ => None,
+            };
+            Stmt {
+                allow: text(s.get("Effect")).is_some_and(|e| e.eq_ignore_ascii_case("allow")),
+                not_action: s.get("NotAction").is_some(),
+                actions,
+                resources: strings(s.get("Resource"))
+                    .into_iter()
+                    .map(|(_, r)| r.to_string())
+                    .collect(),
+                public_principal,
+                has_condition: s
+                    .get("Condition")
+                    .is_some_and(|c| c.as_object().is_none_or(|m| !m.is_empty())),
+            }
+        })
+        .collect()
+}
+
+/// Statements of `data "aws_iam_policy_document"` (`effect` defaults to `Allow`).
+fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
+    items(v, ptr, "statement")
+        .into_iter()
+        .map(|(p, s)| {
+            let actions = strings(s.get("actions"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/actions{rel}"), a.to_string()))
+                .collect();
+            let mut public_principal = None;
+            for (pp, pr) in items(s, &p, "principals") {
+                let ty = text(pr.get("type")).unwrap_or_default();
+                if ty != "*" && ty != "AWS" {
+                    continue;
+                }
+                if let Some((rel, _)) = strings(pr.get("identifiers"))
+                    .into_iter()
+                    .find(|(_, x)| *x == "*")
+                {
+                    public_principal = Some(format!("{pp}/identifiers{rel}"));
+                    break;
+                }
+            }
+            Stmt {
+                allow: text(s.get("effect")).is_none_or(|e| e.eq_ignore_ascii_case("allow"))
+                    && s.get("effect").is_none_or(Value::is_string),
+                not_action: s.get("not_actions").is_some(),
+                actions,
+                resources: strings(s.get("resources"))
+                    .into_iter()
+                    .map(|(_, r)| r.to_string())
+                    .collect(),
+                public_principal,
+                has_condition: s.get("condition").is_some(),
+            }
+        })
+        .collect()
+}
+
+/// Case-insensitive IAM wildcard match (`*` any run, `?` one character) of `pattern` on `name`.
+fn glob_ci(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let n: Vec<char> = name.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_ci;
+
+    #[test]
+    fn iam_globs() {
+        assert!(glob_ci("iam:PassRole", "iam:PassRole"));
+        assert!(glob_ci("IAM:passrole", "iam:PassRole"));
+        assert!(glob_ci("iam:*", "iam:PassRole"));
+        assert!(glob_ci("iam:Pass*", "iam:PassRole"));
+        assert!(glob_ci("*", "iam:PassRole"));
+        assert!(!glob_ci("iam:Get*", "iam:PassRole"));
+        assert!(!glob_ci("s3:*", "iam:PassRole"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Baselines: a sorted, timestamp-free file of (rule, path, fingerprint) entries. Fingerprints
+//! come from the offending content or structural route, never the line number, so inserting lines
+//! above a finding or moving it does not make it new.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::finding::{BaselineState, Finding};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entry {
+    pub rule: String,
+    pub path: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineFile {
+    pub version: u32,
+    pub tool: String,
+    pub findings: Vec<Entry>,
+}
+
+pub fn entries_of(findings: &[Finding]) -> BTreeSet<Entry> {
+    findings
+        .iter()
+        .filter(|f| f.suppression.is_none() && f.baseline != Some(BaselineState::Absent))
+        .map(|f| Entry {
+            rule: f.rule_id.clone(),
+            path: f.path.clone(),
+            fingerprint: f.fingerprint.clone(),
+        })
+        .collect()
+}
+
+pub fn load(path: &Path) -> Result<BTreeSet<Entry>, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read baseline {}: {e}", path.display())))?;
+    let file: BaselineFile = serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{}:{}: not a bylaw baseline: {e}; create one with `bylaw baseline create {}`",
+            path.display(),
+            e.line(),
+            path.display()
+        ))
+    })?;
+    Ok(file.findings.into_iter().collect())
+}
+
+pub fn write(path: &Path, entries: &BTreeSet<Entry>) -> Result<(), Error> {
+    let file = BaselineFile {
+        version: 1,
+        tool: "bylaw".into(),
+        findings: entries.iter().cloned().collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&file).unwrap_or_default();
+    s.push('\n');
+    std::fs::write(path, s).map_err(|source| Error::Write {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// Mark each finding new or unchanged; add an `absent` record for every entry of a rule that ran
+/// and is no longer found.
+pub fn apply(findings: &mut Vec<Finding>, baseline: &BTreeSet<Entry>, rules_run: &[String]) {
+    let mut seen = BTreeSet::new();
+    for f in findings.iter_mut() {
+        if f.suppression.is_some() {
+            continue;
+        }
+        let e = Entry {
+            rule: f.rule_id.clone(),
+            path: f.path.clone(),
+            fingerprint: f.fingerprint.clone(),
+        };
+        if baseline.contains(&e) {
+            f.baseline = Some(BaselineState::Unchanged);
+            seen.insert(e);
+        } else {
+            f.baseline = Some(BaselineState::New);
+        }
+    }
+    for e in baseline
+        .difference(&seen)
+        .filter(|e| rules_run.contains(&e.rule))
+    {
+        let mut f = Finding::new(
+            &e.rule,
+            crate::finding::Severity::Info,
+            &e.path,
+            format!("fixed since the baseline: {} no longer reported", e.rule),
+        );
+        f.fingerprint = e.fingerprint.clone();
+        f.baseline = Some(BaselineState::Absent);
+        findings.push(f);
+    }
+}

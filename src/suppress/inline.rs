@@ -1,0 +1,285 @@
+//! Inline suppression directives, one grammar in every comment syntax:
+//!
+//! `bylaw: ignore[k8s/privileged-container, docker/root-user] until=2027-03-31 reason="GPU driver needs host access"`
+//!
+//! One or more rule ids; `until=` and `reason=` optional, in either order. A directive covers its
+//! own line (trailing comment) or the next code line (comment on a line of its own); in YAML it
+//! also covers the whole mapping or list item that starts on that line. Kubernetes objects may
+//! carry the same text in the annotation `bylaw.dev/ignore`, covering the whole object.
+
+use crate::document::{Document, DocumentKind, LineCol, Span};
+
+/// A parsed directive and the lines it covers (1-based, inclusive).
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub path: String,
+    pub span: Span,
+    pub start: LineCol,
+    pub rules: Vec<String>,
+    pub until: Option<String>,
+    pub reason: Option<String>,
+    pub first_line: usize,
+    pub last_line: usize,
+    /// `comment` or `annotation`.
+    pub origin: &'static str,
+    /// Why the directive could not be read, when it could not.
+    pub error: Option<String>,
+}
+
+/// Rule ids, `until` and `reason` of one directive.
+pub type Parsed = (Vec<String>, Option<String>, Option<String>);
+
+/// The text after `bylaw:`: `ignore[ids] until=… reason="…"`.
+pub fn parse_body(body: &str) -> Result<Parsed, String> {
+    let body = body.trim_start();
+    let Some(rest) = body.strip_prefix("ignore[") else {
+        return Err("expected `ignore[rule-id, …]` after `bylaw:`".into());
+    };
+    let Some(close) = rest.find(']') else {
+        return Err("missing `]` after the rule ids".into());
+    };
+    let rules: Vec<String> = rest[..close]
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if rules.is_empty() {
+        return Err(
+            "name at least one rule id: `ignore[pack/rule-id]` (ignore-all is not allowed)".into(),
+        );
+    }
+    let mut until = None;
+    let mut reason = None;
+    let mut tail = rest[close + 1..].trim_start();
+    while !tail.is_empty() {
+        if let Some(r) = tail.strip_prefix("until=") {
+            let end = r.find(char::is_whitespace).unwrap_or(r.len());
+            let date = &r[..end];
+            if !crate::config::load::valid_date(date) {
+                return Err(format!(
+                    "`until={date}` is not a date; write until=YYYY-MM-DD"
+                ));
+            }
+            until = Some(date.to_string());
+            tail = r[end..].trim_start();
+        } else if let Some(r) = tail.strip_prefix("reason=") {
+            let quote = r.chars().next().filter(|c| *c == '"' || *c == '\'');
+            match quote {
+                Some(q) => {
+                    let inner = &r[1..];
+                    let Some(end) = inner.find(q) else {
+                        return Err("unterminated `reason=\"…\"`".into());
+                    };
+                    reason = Some(inner[..end].to_string());
+                    tail = inner[end + 1..].trim_start();
+                }
+                None => {
+                    let end = r.find(char::is_whitespace).unwrap_or(r.len());
+                    reason = Some(r[..end].to_string());
+                    tail = r[end..].trim_start();
+                }
+            }
+        } else {
+            // Trailing text (a closing `*/`, `-->`, or prose) ends the directive.
+            break;
+        }
+    }
+    if reason.as_deref().is_some_and(|r| r.trim().is_empty()) {
+        reason = None;
+    }
+    Ok((rules, until, reason))
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+fn is_comment_or_blank(line: &str, leaders: &[&str]) -> bool {
+    let t = line.trim_start();
+    t.is_empty() || leaders.iter().any(|l| t.starts_with(l))
+}
+
+/// Every directive in a document's comments (and Kubernetes annotations).
+pub fn collect(doc: &Document) -> Vec<Directive> {
+    let text: &str = &doc.text;
+    let mut out = Vec::new();
+    if !text.contains("bylaw:") && !text.contains("bylaw.dev/ignore") {
+        return out;
+    }
+    let leaders = doc.kind.comment_leaders();
+    let leaders: &[&str] = if leaders.is_empty() {
+        &["#", "//", "/*", "--"]
+    } else {
+        leaders
+    };
+    let lines = doc.lines();
+    let all: Vec<&str> = (0..lines.line_count())
+        .map(|i| lines.line_text(text, i))
+        .collect();
+    for (i, line) in all.iter().enumerate() {
+        let Some(pos) = line.find("bylaw:") else {
+            continue;
+        };
+        let before = &line[..pos];
+        let Some(lead_at) = leaders.iter().filter_map(|l| before.find(l)).min() else {
+            continue;
+        };
+        let own_line = before[..lead_at].trim().is_empty();
+        let line_start = lines.line_start(i);
+        let start_off = line_start + pos;
+        let body = &line[pos + "bylaw:".len()..];
+        let mut d = Directive {
+            path: doc.path.clone(),
+            span: Span::new(start_off, line_start + line.len()),
+            start: doc.line_col(start_off),
+            rules: Vec::new(),
+            until: None,
+            reason: None,
+            first_line: i + 1,
+            last_line: i + 1,
+            origin: "comment",
+            error: None,
+        };
+        match parse_body(body) {
+            Ok((rules, until, reason)) => {
+                d.rules = rules;
+                d.until = until;
+                d.reason = reason;
+            }
+            Err(e) => d.error = Some(e),
+        }
+        // Which line does it cover?
+        let target = if own_line {
+            (i + 1..all.len()).find(|j| !is_comment_or_blank(all[*j], leaders))
+        } else {
+            Some(i)
+        };
+        if let Some(t) = target {
+            d.first_line = if own_line { i + 1 } else { t + 1 };
+            d.last_line = t + 1;
+            if doc.kind.is_yaml() {
+                let tl = all[t];
+                let trimmed = tl.trim_start();
+                // A mapping key with a block value, or a list item: cover the nested block.
+                let code = trimmed.split(" #").next().unwrap_or(trimmed).trim_end();
+                if code.ends_with(':')
+                    || trimmed.starts_with("- ")
+                    || code.ends_with("|")
+                    || code.ends_with(">")
+                {
+                    let base = indent(tl);
+                    let mut end = t;
+                    for (j, l) in all.iter().enumerate().skip(t + 1) {
+                        if l.trim().is_empty() {
+                            continue;
+                        }
+                        if indent(l) > base || (l.trim_start().starts_with('#') && indent(l) > base)
+                        {
+                            end = j;
+                        } else {
+                            break;
+                        }
+                    }
+                    d.last_line = end + 1;
+                }
+            }
+        }
+        out.push(d);
+    }
+    if doc.kind == DocumentKind::Kubernetes {
+        out.extend(annotations(doc));
+    }
+    out
+}
+
+fn annotations(doc: &Document) -> Vec<Directive> {
+    let mut out = Vec::new();
+    let Ok(docs) = doc.config() else { return out };
+    for cd in docs {
+        let Some(v) = cd
+            .value
+            .pointer("/metadata/annotations/bylaw.dev~1ignore")
+            .and_then(|v| v.as_str())
+        else {
+            continue;
+        };
+        let ptr = "/metadata/annotations/bylaw.dev~1ignore";
+        let span = cd.span_for(ptr);
+        let whole = cd.span.clamp_to(&doc.text);
+        let body = v.trim().strip_prefix("bylaw:").unwrap_or(v.trim());
+        let mut d = Directive {
+            path: doc.path.clone(),
+            span,
+            start: doc.line_col(span.start),
+            rules: Vec::new(),
+            until: None,
+            reason: None,
+            first_line: doc.line_col(whole.start).line,
+            last_line: doc.line_col(whole.end).line,
+            origin: "annotation",
+            error: None,
+        };
+        match parse_body(body) {
+            Ok((rules, until, reason)) => {
+                d.rules = rules;
+                d.until = until;
+                d.reason = reason;
+            }
+            Err(e) => d.error = Some(e),
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn grammar() {
+        let (r, u, why) =
+            parse_body(" ignore[k8s/a, docker/b] until=2027-03-31 reason=\"GPU driver\"").unwrap();
+        assert_eq!(r, vec!["k8s/a", "docker/b"]);
+        assert_eq!(u.as_deref(), Some("2027-03-31"));
+        assert_eq!(why.as_deref(), Some("GPU driver"));
+        let (_, u, why) = parse_body("ignore[x/y] reason='a b' until=2027-01-02 */").unwrap();
+        assert_eq!(
+            (u.as_deref(), why.as_deref()),
+            (Some("2027-01-02"), Some("a b"))
+        );
+        assert!(parse_body("ignore[]").is_err());
+        assert!(parse_body("ignore[x/y] until=tomorrow").is_err());
+        assert!(parse_body("disable x").is_err());
+    }
+
+    #[test]
+    fn yaml_block_coverage() {
+        let text = "spec:\n  # bylaw: ignore[k8s/x] reason=\"r\"\n  securityContext:\n    privileged: true\n  other: 1\n";
+        let doc = Document::new("a.yaml", DocumentKind::Kubernetes, text);
+        let d = collect(&doc);
+        assert_eq!(d.len(), 1);
+        assert_eq!((d[0].first_line, d[0].last_line), (2, 4));
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(s in "(?s).{0,120}") {
+            let _ = parse_body(&s);
+            let doc = Document::new("x.py", DocumentKind::Python, format!("# bylaw: {s}\nx = 1\n"));
+            let _ = collect(&doc);
+        }
+
+        #[test]
+        fn round_trips(ids in proptest::collection::vec("[a-z]{1,8}/[a-z][a-z-]{0,12}", 1..4),
+                       reason in "[A-Za-z0-9 ,.]{1,30}", day in 1u32..29) {
+            let date = format!("2027-02-{day:02}");
+            let text = format!("ignore[{}] reason=\"{reason}\" until={date}", ids.join(", "));
+            let (r, u, why) = parse_body(&text).unwrap();
+            prop_assert_eq!(r, ids);
+            prop_assert_eq!(u, Some(date));
+            prop_assert_eq!(why.map(|w| w.trim().to_string()), Some(reason.trim().to_string()).filter(|s| !s.is_empty()));
+        }
+    }
+}
