@@ -21,6 +21,17 @@ impl CodeRule {
             .map_err(|e| format!("invalid ast-grep rule for {}: {e}", lang.name()))
     }
 
+    /// The finding for one match: span, message and a whitespace-normalised fingerprint key.
+    pub fn describe(&self, m: &NodeMatch<StrDoc<Lang>>) -> (Span, String, String) {
+        let r = m.range();
+        let key = m.text().split_whitespace().collect::<Vec<_>>().join(" ");
+        (
+            Span::new(r.start, r.end),
+            interpolate(&self.message, m),
+            key,
+        )
+    }
+
     /// Run on an already parsed tree; returns (span, message, matched text) per match.
     pub fn matches(&self, lang: Lang, tree: &AstGrep<StrDoc<Lang>>) -> Vec<(Span, String, String)> {
         let mut out = Vec::new();
@@ -77,6 +88,10 @@ fn interpolate(template: &str, m: &NodeMatch<StrDoc<Lang>>) -> String {
 impl Rule for CodeRule {
     fn meta(&self) -> &RuleMeta {
         &self.meta
+    }
+
+    fn as_code(&self) -> Option<&CodeRule> {
+        Some(self)
     }
 
     fn check(&self, doc: &Document, cx: &mut RuleContext) {

@@ -81,8 +81,43 @@ impl Lang {
 
     /// Parse source into an ast-grep tree. tree-sitter is error tolerant, so this only fails
     /// when the parser gives up entirely (for instance on a timeout).
+    ///
+    /// A tree deeper than [`MAX_TREE_DEPTH`] is refused: relational rules (`has`/`inside` with
+    /// `stopBy: end`) cost grows with a power of the depth, so `$($($(…` or `((((…` thousands
+    /// deep would stall the scan on one file.
     pub fn parse(self, text: &str) -> Result<AstGrep<StrDoc<Lang>>, String> {
-        AstGrep::try_new(text, self)
+        let tree = AstGrep::try_new(text, self)?;
+        if tree_depth(tree.root().get_inner_node()) > MAX_TREE_DEPTH {
+            return Err(format!(
+                "syntax tree deeper than {MAX_TREE_DEPTH} levels; code rules not run"
+            ));
+        }
+        Ok(tree)
+    }
+}
+
+/// Deepest tree-sitter tree that code rules run on; real code stays far below it.
+pub const MAX_TREE_DEPTH: usize = 1000;
+
+/// Depth of a tree (iteratively, stopping once past [`MAX_TREE_DEPTH`]).
+fn tree_depth(root: tree_sitter::Node<'_>) -> usize {
+    let mut cursor = root.walk();
+    let (mut depth, mut max) = (0usize, 0usize);
+    loop {
+        if cursor.goto_first_child() {
+            depth += 1;
+            max = max.max(depth);
+            if max > MAX_TREE_DEPTH {
+                return max;
+            }
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return max;
+            }
+            depth = depth.saturating_sub(1);
+        }
     }
 }
 

@@ -213,7 +213,14 @@ pub struct Document {
     /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
     id: u64,
     rust_error: OnceLock<Option<ParseError>>,
-    code: OnceLock<Option<ast_grep_core::AstGrep<ast_grep_core::tree_sitter::StrDoc<code::Lang>>>>,
+    /// `Err(None)`: not a code kind; `Err(Some(_))`: tree-sitter gave up or the tree is too deep.
+    #[allow(clippy::type_complexity)]
+    code: OnceLock<
+        Result<
+            ast_grep_core::AstGrep<ast_grep_core::tree_sitter::StrDoc<code::Lang>>,
+            Option<ParseError>,
+        >,
+    >,
 }
 
 impl std::fmt::Debug for Document {
@@ -276,8 +283,22 @@ impl Document {
         &self,
     ) -> Option<&ast_grep_core::AstGrep<ast_grep_core::tree_sitter::StrDoc<code::Lang>>> {
         self.code
-            .get_or_init(|| code::Lang::from_kind(self.kind).and_then(|l| l.parse(&self.text).ok()))
+            .get_or_init(|| match code::Lang::from_kind(self.kind) {
+                None => Err(None),
+                Some(l) => l
+                    .parse(&self.text)
+                    .map_err(|m| Some(ParseError::new(m, None))),
+            })
             .as_ref()
+            .ok()
+    }
+
+    /// Why the tree-sitter view could not be built, if it was built and failed.
+    pub fn code_error(&self) -> Option<&ParseError> {
+        self.code
+            .get()
+            .and_then(|r| r.as_ref().err())
+            .and_then(Option::as_ref)
     }
 
     /// Run `f` on the `syn` AST of this Rust file, parsed once per document. `None` when syn

@@ -16,7 +16,36 @@ use super::{ConfigDoc, DocumentKind, LineIndex, ParseError, Span, pointer_escape
 pub const MAX_DEPTH: usize = 256;
 
 pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Spans must index the text as given: parse without a leading BOM, then shift them back.
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => {
+            let bom = text.len() - rest.len();
+            let shift = |s: &mut Span| *s = Span::new(s.start + bom, s.end + bom);
+            match parse_unmarked(rest, kind) {
+                Ok(mut docs) => {
+                    for d in &mut docs {
+                        shift(&mut d.span);
+                        d.spans
+                            .values_mut()
+                            .chain(d.key_spans.values_mut())
+                            .for_each(shift);
+                    }
+                    Ok(docs)
+                }
+                Err(mut e) => {
+                    if let Some(s) = e.span.as_mut() {
+                        shift(s);
+                    }
+                    Err(e)
+                }
+            }
+        }
+        None => parse_unmarked(text, kind),
+    }
+}
+
+/// [`parse`] for text that does not start with a byte order mark.
+fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseError> {
     if flow_depth(text) > MAX_DEPTH {
         return Err(ParseError::new(
             format!("YAML nesting deeper than {MAX_DEPTH} levels; file not analysed"),
@@ -24,10 +53,7 @@ pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseErro
         ));
     }
     let docs = load(text)?;
-    let conv = Converter {
-        text,
-        lines: LineIndex::new(text),
-    };
+    let conv = Converter::new(text);
     let mut out = Vec::new();
     for (i, d) in docs.iter().enumerate() {
         let mut doc = ConfigDoc {
@@ -165,15 +191,42 @@ fn flow_depth(text: &str) -> usize {
 struct Converter<'t> {
     text: &'t str,
     lines: LineIndex,
+    /// Computed once: asking per node made a 1 MB one-line document quadratic.
+    ascii: bool,
+    /// For long lines of non-ASCII text: the byte offset of each character from the line start,
+    /// so that a column lookup is not a scan of the line (a 1 MB single line would be quadratic).
+    long_lines: std::cell::RefCell<std::collections::HashMap<usize, Vec<u32>>>,
 }
 
-impl Converter<'_> {
+impl<'t> Converter<'t> {
+    fn new(text: &'t str) -> Self {
+        Converter {
+            text,
+            lines: LineIndex::new(text),
+            ascii: text.is_ascii(),
+            long_lines: Default::default(),
+        }
+    }
+
     fn offset(&self, m: saphyr::Marker) -> usize {
-        if self.text.is_ascii() {
+        if self.ascii {
             return m.index().min(self.text.len());
         }
-        self.lines
-            .offset_of_char_col(self.text, m.line().saturating_sub(1), m.col())
+        let (line, col) = (m.line().saturating_sub(1), m.col());
+        let line_text = self.lines.line_text(self.text, line);
+        if line_text.len() <= 256 {
+            return self.lines.offset_of_char_col(self.text, line, col);
+        }
+        let start = self.lines.line_start(line).min(self.text.len());
+        let mut cache = self.long_lines.borrow_mut();
+        let table = cache.entry(line).or_insert_with(|| {
+            line_text
+                .char_indices()
+                .map(|(b, _)| u32::try_from(b).unwrap_or(u32::MAX))
+                .collect()
+        });
+        let within = table.get(col).map_or(line_text.len(), |b| *b as usize);
+        (start + within.min(line_text.len())).min(self.text.len())
     }
 
     fn span(&self, node: &MarkedYaml) -> Span {

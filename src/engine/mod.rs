@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::cache;
 use crate::config::Policy;
+use crate::document::code::Lang;
 use crate::document::{Document, DocumentKind, LineIndex};
 use crate::finding::Finding;
 use crate::report::{FileError, Report, Skipped};
@@ -19,6 +20,7 @@ use crate::rule::registry::Registry;
 use crate::rule::{RuleContext, ScanContext};
 use crate::suppress::{self, Directive, SuppressContext};
 use crate::walk::{self, WalkedFile, classify::classify};
+use ast_grep_core::matcher::{Matcher, MatcherExt};
 
 /// Default size limit per file: larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
@@ -68,6 +70,16 @@ pub struct Engine<'a> {
     /// Rules with keywords: always run on every kind they apply to when keywords are absent.
     scan_rules: Vec<usize>,
     keep_kinds: BTreeSet<DocumentKind>,
+    /// Code rules per language, indexed by tree-sitter node kind: one traversal runs them all.
+    code: HashMap<Lang, CodeTable>,
+    /// Rules run through `code` (for the list of rules that ran).
+    code_rules: Vec<usize>,
+}
+
+/// For one language: node kind id → (rule index, matcher index) pairs that may match it.
+#[derive(Default)]
+struct CodeTable {
+    by_kind: Vec<Vec<(usize, usize)>>,
 }
 
 /// What one file produced.
@@ -91,10 +103,39 @@ impl<'a> Engine<'a> {
         let mut pattern_rule = Vec::new();
         let mut scan_rules = Vec::new();
         let mut keep_kinds = BTreeSet::new();
+        let mut code: HashMap<Lang, CodeTable> = HashMap::new();
+        let mut code_rules = Vec::new();
         for (i, rule) in registry.rules().iter().enumerate() {
             let meta = rule.meta();
             if !policy.enabled(meta, None) {
                 continue;
+            }
+            if let Some(cr) = rule.as_code() {
+                let mut indexed = true;
+                for (mi, (lang, core)) in cr.matchers.iter().enumerate() {
+                    let table = code.entry(*lang).or_default();
+                    match core.potential_kinds() {
+                        Some(kinds) => {
+                            for k in kinds.iter() {
+                                if table.by_kind.len() <= k {
+                                    table.by_kind.resize_with(k + 1, Vec::new);
+                                }
+                                table.by_kind[k].push((i, mi));
+                            }
+                        }
+                        None => indexed = false,
+                    }
+                }
+                if indexed {
+                    code_rules.push(i);
+                    continue;
+                }
+                // A rule without potential kinds falls back to its own traversal.
+                for t in code.values_mut() {
+                    for v in &mut t.by_kind {
+                        v.retain(|(r, _)| *r != i);
+                    }
+                }
             }
             if rule.is_scan_level() {
                 scan_rules.push(i);
@@ -132,6 +173,49 @@ impl<'a> Engine<'a> {
             prefilter,
             scan_rules,
             keep_kinds,
+            code,
+            code_rules,
+        }
+    }
+
+    /// Run every indexed code rule of the document's language in one traversal.
+    fn check_code(&self, doc: &Document, findings: &mut Vec<Finding>) {
+        let Some(lang) = Lang::from_kind(doc.kind) else {
+            return;
+        };
+        let Some(table) = self.code.get(&lang) else {
+            return;
+        };
+        let rules = self.registry.rules();
+        let mut enabled: HashMap<usize, bool> = HashMap::new();
+        let mut on = |i: usize| -> bool {
+            *enabled.entry(i).or_insert_with(|| {
+                let r = &rules[i];
+                self.policy.enabled(r.meta(), Some(&doc.path))
+                    && r.as_code().is_some_and(|c| c.filter.allows(&doc.path))
+            })
+        };
+        let Some(tree) = doc.code() else { return };
+        for node in tree.root().dfs() {
+            let Some(cands) = table.by_kind.get(node.kind_id() as usize) else {
+                continue;
+            };
+            for &(ri, mi) in cands {
+                if !on(ri) {
+                    continue;
+                }
+                let Some(cr) = rules[ri].as_code() else {
+                    continue;
+                };
+                if let Some(m) = cr.matchers[mi].1.match_node(node.clone()) {
+                    let (span, msg, key) = cr.describe(&m);
+                    let mut f = Finding::new(&cr.meta.id, cr.meta.severity, &doc.path, msg);
+                    f.confidence = cr.meta.confidence;
+                    f.span = Some(span);
+                    f.fingerprint_key = key;
+                    findings.push(f);
+                }
+            }
         }
     }
 
@@ -143,7 +227,12 @@ impl<'a> Engine<'a> {
                 ids.insert(self.registry.rules()[*i].meta().id.clone());
             }
         }
-        for i in self.text_rules.iter().chain(&self.scan_rules) {
+        for i in self
+            .text_rules
+            .iter()
+            .chain(&self.scan_rules)
+            .chain(&self.code_rules)
+        {
             ids.insert(self.registry.rules()[*i].meta().id.clone());
         }
         ids.into_iter().collect()
@@ -516,12 +605,16 @@ impl<'a> Engine<'a> {
         {
             let _ = doc.config();
         }
+        self.check_code(doc, &mut findings);
         if let Some(e) = doc.config_error() {
             errors.push(FileError::parse(
                 &doc.path,
                 e.message.clone(),
                 e.span.map(|s| doc.line_col(s.start)),
             ));
+        }
+        if let Some(e) = doc.code_error() {
+            errors.push(FileError::parse(&doc.path, e.message.clone(), None));
         }
         if let Some(e) = doc.rust_error() {
             errors.push(FileError::parse(

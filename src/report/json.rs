@@ -1,63 +1,133 @@
 //! JSON output, shape version `1` (documented in the README):
 //! `{ "version", "tool", "summary", "findings": [...], "errors": [...], "skipped": [...] }`.
-//! No timestamps or durations, so the same input gives the same bytes.
+//! No timestamps or durations, so the same input gives the same bytes. Serialised from borrowed
+//! structs rather than a `serde_json::Value` tree, so large reports do not double in memory.
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-use super::{Report, is_baselined};
+use serde::Serialize;
+
+use super::{FileError, Report, Skipped, is_baselined};
+use crate::document::{LineCol, Span};
+use crate::finding::{BaselineState, Confidence, Related, Severity, Suppression};
 
 pub const JSON_VERSION: &str = "1";
 
+#[derive(Serialize)]
+struct Doc<'a> {
+    version: &'static str,
+    tool: Tool,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+    errors: &'a [FileError],
+    skipped: &'a [Skipped],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    counts: BTreeMap<&'static str, usize>,
+    files_scanned: usize,
+    files_skipped: usize,
+    files_with_errors: usize,
+    suppressed: usize,
+    baselined: usize,
+    fail_on: Severity,
+    failing: usize,
+}
+
+#[derive(Serialize)]
+struct JsonSpan {
+    start: usize,
+    end: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    confidence: Confidence,
+    message: &'a str,
+    path: &'a str,
+    start: Option<LineCol>,
+    end: Option<LineCol>,
+    span: Option<JsonSpan>,
+    snippet: Option<&'a str>,
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+    related: &'a [Related],
+    fingerprint: &'a str,
+    suppression: Option<&'a Suppression>,
+    baseline: Option<BaselineState>,
+    owners: &'a [String],
+}
+
+fn snippet<'a>(report: &'a Report, path: &str, span: Option<Span>) -> Option<&'a str> {
+    let src = report.sources.get(path)?;
+    let s = span?.clamp_to(src);
+    Some(&src[s.start..s.end])
+}
+
 pub fn render(report: &Report) -> String {
-    let counts: serde_json::Map<String, Value> = report
-        .counts()
-        .into_iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
-    let findings: Vec<Value> = report
+    // Severity order (critical first), as the README documents.
+    let mut counts = BTreeMap::new();
+    for (s, n) in report.counts() {
+        counts.insert(s.as_str(), n);
+    }
+    let findings = report
         .findings
         .iter()
-        .map(|f| {
-            json!({
-                "rule": f.rule_id,
-                "severity": f.severity,
-                "confidence": f.confidence,
-                "message": f.message,
-                "path": f.path,
-                "start": f.start,
-                "end": f.end,
-                "span": f.span.map(|s| json!({"start": s.start, "end": s.end})),
-                "snippet": f.span.and_then(|s| report.sources.get(&f.path).map(|src| {
-                    let s = s.clamp_to(src);
-                    src[s.start..s.end].to_string()
-                })),
-                "label": f.label,
-                "help": f.help,
-                "related": f.related,
-                "fingerprint": f.fingerprint,
-                "suppression": f.suppression,
-                "baseline": f.baseline,
-                "owners": f.owners,
-            })
+        .map(|f| JsonFinding {
+            rule: &f.rule_id,
+            severity: f.severity,
+            confidence: f.confidence,
+            message: &f.message,
+            path: &f.path,
+            start: f.start,
+            end: f.end,
+            span: f.span.map(|s| JsonSpan {
+                start: s.start,
+                end: s.end,
+            }),
+            snippet: snippet(report, &f.path, f.span),
+            label: f.label.as_deref(),
+            help: f.help.as_deref(),
+            related: &f.related,
+            fingerprint: &f.fingerprint,
+            suppression: f.suppression.as_ref(),
+            baseline: f.baseline,
+            owners: &f.owners,
         })
         .collect();
-    let doc = json!({
-        "version": JSON_VERSION,
-        "tool": {"name": "bylaw", "version": env!("CARGO_PKG_VERSION")},
-        "summary": {
-            "counts": counts,
-            "files_scanned": report.files_scanned,
-            "files_skipped": report.skipped.len(),
-            "files_with_errors": report.errors.len(),
-            "suppressed": report.findings.iter().filter(|f| f.suppression.is_some()).count(),
-            "baselined": report.findings.iter().filter(|f| is_baselined(f)).count(),
-            "fail_on": report.fail_on,
-            "failing": report.failing().count(),
+    let doc = Doc {
+        version: JSON_VERSION,
+        tool: Tool {
+            name: "bylaw",
+            version: env!("CARGO_PKG_VERSION"),
         },
-        "findings": findings,
-        "errors": report.errors,
-        "skipped": report.skipped,
-    });
+        summary: Summary {
+            counts,
+            files_scanned: report.files_scanned,
+            files_skipped: report.skipped.len(),
+            files_with_errors: report.errors.len(),
+            suppressed: report
+                .findings
+                .iter()
+                .filter(|f| f.suppression.is_some())
+                .count(),
+            baselined: report.findings.iter().filter(|f| is_baselined(f)).count(),
+            fail_on: report.fail_on,
+            failing: report.failing().count(),
+        },
+        findings,
+        errors: &report.errors,
+        skipped: &report.skipped,
+    };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s

@@ -179,4 +179,10 @@ pub trait Rule: Send + Sync {
     fn prefilter_keywords(&self) -> Option<&[String]> {
         None
     }
+
+    /// The ast-grep side of a code rule, so the engine can run every code rule of a language in
+    /// one traversal of the tree (indexed by node kind) instead of one traversal per rule.
+    fn as_code(&self) -> Option<&crate::decl::code_rule::CodeRule> {
+        None
+    }
 }

@@ -80,6 +80,8 @@ static ASSIGN: LazyLock<Option<Regex>> = LazyLock::new(|| {
         (?:^|[\s{,(\[;"'`\-])
         (?P<key>[A-Za-z_$@][A-Za-z0-9_.\-]{1,80})
         ["'`]?\]?
+        # An optional type annotation: `API_KEY: &str =`, `apiKey: string =`, `key: &'static str =`.
+        (?:[\ \t]*:[\ \t]*&?(?:'static[\ \t]+)?(?:str|String|string|\[\]byte)[\ \t]*)?
         [\ \t]*(?P<op>:=|=>|\?=|=|:)[\ \t]*
         (?:
             (?:[rbuf]|@)?(?P<q>["'`])(?P<qv>[^"'`\r\n]{1,300})["'`]
@@ -190,7 +192,8 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
         return true;
     }
     let lower = value.to_ascii_lowercase();
-    const MARKERS: &[&str] = &[
+    // Syntax that marks a template, a reference or an elided value: always a placeholder.
+    const HARD: &[&str] = &[
         "xxx",
         "***",
         "...",
@@ -204,6 +207,23 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
         "}",
         "(",
         "[",
+        "process.env",
+        "os.environ",
+        "getenv",
+        "env.",
+        "environ",
+        "vault:",
+        "arn:aws",
+        "ssm:",
+        "secretsmanager",
+        "keyvault",
+    ];
+    if HARD.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    // Words that make a value a stand-in when little else is left once they are removed
+    // (`fake-password`, `test123`); `FakeWsztfk6lAz7b2p!` still has a real-looking rest.
+    const WORDS: &[&str] = &[
         "dummy",
         "sample",
         "fake",
@@ -225,16 +245,6 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
         "todo",
         "fixme",
         "undefined",
-        "process.env",
-        "os.environ",
-        "getenv",
-        "env.",
-        "environ",
-        "vault:",
-        "arn:aws",
-        "ssm:",
-        "secretsmanager",
-        "keyvault",
         "qwerty",
         "letmein",
         "hunter2",
@@ -251,8 +261,15 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
         "dev",
         "demo",
     ];
-    if MARKERS.iter().any(|m| lower.contains(m)) {
-        return true;
+    if WORDS.iter().any(|m| lower.contains(m)) {
+        let mut rest = lower.clone();
+        for w in WORDS {
+            rest = rest.replace(w, "");
+        }
+        let rest: String = rest.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        if rest.len() < 10 || entropy(&rest) < 3.0 {
+            return true;
+        }
     }
     // The value repeats the key's name (`password: db_password`).
     let key_lower = key.to_ascii_lowercase();
@@ -504,13 +521,15 @@ impl Check for GenericSecretAssignment {
                 continue;
             }
             let trimmed = line.trim_start();
-            // Comment lines in the common syntaxes are documentation.
-            if trimmed.starts_with("//") || trimmed.starts_with("/*") || trimmed.starts_with('*') {
-                continue;
-            }
-            if trimmed.starts_with('#') {
-                continue;
-            }
+            // A commented-out assignment (`# api_key = "…"`) is still a committed secret; other
+            // comment text is prose, so in comments only quoted values are judged.
+            let stripped = ["//", "/*", "#", "*", "--"]
+                .iter()
+                .find_map(|l| trimmed.strip_prefix(l));
+            let (line, line_start) = match stripped {
+                Some(rest) => (rest, line_start + (line.len() - rest.len())),
+                None => (line, line_start),
+            };
             if doc.kind == DocumentKind::Dockerfile
                 && let Some(c) = docker_env.captures(line)
                 && let (Some(k), Some(v)) = (c.name("key"), c.name("uv"))
@@ -700,6 +719,17 @@ impl Check for UrlCredentials {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The detectors' patterns are built lazily and a bad one would silently disable its rule.
+    #[test]
+    fn every_pattern_compiles() {
+        assert!(KEY_WORDS.is_some());
+        assert!(ASSIGN.is_some());
+        assert!(DOCKER_ENV.is_some());
+        assert!(NAME_LINE.is_some());
+        assert!(VALUE_LINE.is_some());
+        assert!(URL_CRED.is_some());
+    }
 
     #[test]
     fn key_words() {
