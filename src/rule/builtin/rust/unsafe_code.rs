@@ -6,7 +6,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::visit::Visit;
 use syn::{AttrStyle, Attribute, Expr, UseTree};
 
-use super::walk::{Ctx, Event, Hooks, walk};
+use super::walk::{Ctx, Event, Hooks, walk, walk_text};
 use super::{Hits, line_text, path_segs, run, span};
 use crate::document::Document;
 use crate::rule::RuleContext;
@@ -24,7 +24,7 @@ impl Check for UndocumentedUnsafe {
                 doc,
                 hits: Vec::new(),
             };
-            walk(file, &mut h);
+            walk_text(file, &doc.text, &mut h);
             h.hits
         });
     }

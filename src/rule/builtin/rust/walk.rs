@@ -48,12 +48,26 @@ pub trait Hooks {
     fn on(&mut self, ev: Event<'_>, cx: &Ctx);
 }
 
-/// Walk a whole file.
+/// Walk a whole file (without anchor lines: `Ctx::anchor_line` stays `None`).
 pub fn walk(file: &syn::File, hooks: &mut impl Hooks) {
     let mut w = Walker {
         hooks,
         cx: Ctx::default(),
         depth: 0,
+        anchors: false,
+    };
+    w.visit_file(file);
+}
+
+/// Walk a whole file whose source text is `text`. `Spanned::span()` on a statement or an item
+/// prints its whole token stream (syn joins the spans of every token), so anchor lines — only
+/// needed to find `// SAFETY:` comments — are computed only when the file mentions `unsafe`.
+pub fn walk_text(file: &syn::File, text: &str, hooks: &mut impl Hooks) {
+    let mut w = Walker {
+        hooks,
+        cx: Ctx::default(),
+        depth: 0,
+        anchors: text.contains("unsafe"),
     };
     w.visit_file(file);
 }
@@ -65,6 +79,8 @@ struct Walker<'h, H> {
     hooks: &'h mut H,
     cx: Ctx,
     depth: usize,
+    /// Whether anchor lines are needed at all (see [`walk_text`]).
+    anchors: bool,
 }
 
 impl<H: Hooks> Walker<'_, H> {
@@ -105,8 +121,12 @@ fn line_of(s: PSpan) -> usize {
 
 impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     fn visit_item(&mut self, i: &'ast syn::Item) {
-        let line = line_of(i.span());
-        self.scoped(|c| c.anchor_line = Some(line), |w| visit::visit_item(w, i));
+        let line = if self.anchors {
+            Some(line_of(i.span()))
+        } else {
+            None
+        };
+        self.scoped(|c| c.anchor_line = line, |w| visit::visit_item(w, i));
     }
 
     fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
@@ -163,11 +183,12 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     }
 
     fn visit_impl_item(&mut self, i: &'ast syn::ImplItem) {
-        let line = line_of(i.span());
-        self.scoped(
-            |c| c.anchor_line = Some(line),
-            |w| visit::visit_impl_item(w, i),
-        );
+        let line = if self.anchors {
+            Some(line_of(i.span()))
+        } else {
+            None
+        };
+        self.scoped(|c| c.anchor_line = line, |w| visit::visit_impl_item(w, i));
     }
 
     fn visit_impl_item_fn(&mut self, i: &'ast syn::ImplItemFn) {
@@ -191,11 +212,12 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     }
 
     fn visit_trait_item(&mut self, i: &'ast syn::TraitItem) {
-        let line = line_of(i.span());
-        self.scoped(
-            |c| c.anchor_line = Some(line),
-            |w| visit::visit_trait_item(w, i),
-        );
+        let line = if self.anchors {
+            Some(line_of(i.span()))
+        } else {
+            None
+        };
+        self.scoped(|c| c.anchor_line = line, |w| visit::visit_trait_item(w, i));
     }
 
     fn visit_trait_item_fn(&mut self, i: &'ast syn::TraitItemFn) {
@@ -215,8 +237,12 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     }
 
     fn visit_stmt(&mut self, s: &'ast syn::Stmt) {
-        let line = line_of(s.span());
-        self.scoped(|c| c.anchor_line = Some(line), |w| visit::visit_stmt(w, s));
+        let line = if self.anchors {
+            Some(line_of(s.span()))
+        } else {
+            None
+        };
+        self.scoped(|c| c.anchor_line = line, |w| visit::visit_stmt(w, s));
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -225,16 +251,21 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     }
 
     fn visit_arm(&mut self, a: &'ast syn::Arm) {
-        let line = line_of(a.span());
-        self.scoped(|c| c.anchor_line = Some(line), |w| visit::visit_arm(w, a));
+        let line = if self.anchors {
+            Some(line_of(a.span()))
+        } else {
+            None
+        };
+        self.scoped(|c| c.anchor_line = line, |w| visit::visit_arm(w, a));
     }
 
     fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
-        let line = line_of(f.span());
-        self.scoped(
-            |c| c.anchor_line = Some(line),
-            |w| visit::visit_field_value(w, f),
-        );
+        let line = if self.anchors {
+            Some(line_of(f.span()))
+        } else {
+            None
+        };
+        self.scoped(|c| c.anchor_line = line, |w| visit::visit_field_value(w, f));
     }
 
     fn visit_expr(&mut self, e: &'ast Expr) {

@@ -1,0 +1,9 @@
+//! Rust front end: `document::rust::parse` (syn).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let _ = bylaw::document::rust::parse(text);
+});
