@@ -156,6 +156,7 @@ pub fn scan_groups(registry: &Registry, groups: &[Group]) -> Result<Report, Erro
         merged.files_scanned += r.files_scanned;
         merged.sources.extend(r.sources);
         merged.directives.extend(r.directives);
+        merged.rule_help.extend(r.rule_help);
         merged.elapsed += r.elapsed;
         let mut run: BTreeSet<String> = merged.rules_run.drain(..).collect();
         run.extend(r.rules_run);
@@ -247,6 +248,14 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             verbose: args.verbose,
             timing: true,
         };
+        if matches!(fmt, Format::Json | Format::Sarif) {
+            // Streamed straight to the destination: large reports are never held as one string.
+            write_with(path.as_ref(), |w| match fmt {
+                Format::Json => json::write(&report, w),
+                _ => sarif::write(&report, &registry, w),
+            })?;
+            continue;
+        }
         let mut body = match fmt {
             Format::Human => human::render(&report, &registry, &hopts),
             Format::Json => json::render(&report),
@@ -382,6 +391,34 @@ fn suppressions(args: SuppressionsArgs) -> Result<i32, Error> {
     };
     write_output(None, &body)?;
     Ok(0)
+}
+
+/// Stream output to a file or standard output through a buffer.
+fn write_with(
+    path: Option<&PathBuf>,
+    f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    match path {
+        Some(p) => {
+            let file = std::fs::File::create(p).map_err(|source| Error::Write {
+                path: p.display().to_string(),
+                source,
+            })?;
+            let mut w = std::io::BufWriter::new(file);
+            f(&mut w)
+                .and_then(|()| w.flush())
+                .map_err(|source| Error::Write {
+                    path: p.display().to_string(),
+                    source,
+                })
+        }
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            // A closed pipe (`bylaw check | head`) is not an error worth reporting.
+            let _ = f(&mut w).and_then(|()| w.flush());
+            Ok(())
+        }
+    }
 }
 
 fn write_output(path: Option<&PathBuf>, body: &str) -> Result<(), Error> {

@@ -47,6 +47,7 @@ pub struct CachedFinding {
     pub message: String,
     pub span: Option<(usize, usize)>,
     pub label: Option<String>,
+    /// The finding's fingerprint (its key is not kept after fingerprinting).
     pub key: String,
     pub redact: Option<(usize, usize)>,
     pub related: Vec<(String, Range, String)>,
@@ -59,7 +60,7 @@ impl CachedFinding {
             message: f.message.clone(),
             span: f.span.map(|s| (s.start, s.end)),
             label: f.label.clone(),
-            key: f.fingerprint_key.clone(),
+            key: f.fingerprint.clone(),
             redact: f.redact.map(|s| (s.start, s.end)),
             related: f
                 .related
@@ -78,6 +79,7 @@ impl CachedFinding {
 
 #[derive(Serialize, Deserialize, Default)]
 pub struct CacheFile {
+    /// The finding's fingerprint (its key is not kept after fingerprinting).
     pub key: String,
     pub files: HashMap<String, Entry>,
 }

@@ -413,8 +413,8 @@ impl Builder<'_> {
         fill_spans(&value, String::new(), whole, &mut sp.spans);
         ConfigDoc {
             value,
-            spans: sp.spans,
-            key_spans: sp.key_spans,
+            spans: sp.spans.into(),
+            key_spans: sp.key_spans.into(),
             index: 0,
             span: whole,
         }

@@ -69,8 +69,8 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
     let value = conv.top_body(&body)?;
     Ok(vec![ConfigDoc {
         value,
-        spans: conv.spans,
-        key_spans: conv.keys,
+        spans: conv.spans.into(),
+        key_spans: conv.keys.into(),
         index: 0,
         span: Span::new(0, text.len()),
     }])

@@ -129,14 +129,67 @@ impl DocumentKind {
     }
 }
 
+/// JSON Pointer → span, keyed by a 64-bit hash of the pointer rather than the pointer itself:
+/// documents kept for cross-document rules hold one entry per node, and full pointer strings
+/// made them several times larger than their text.
+#[derive(Debug, Clone, Default)]
+pub struct SpanMap(HashMap<u64, Span>);
+
+fn pointer_hash(p: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    p.hash(&mut h);
+    h.finish()
+}
+
+impl SpanMap {
+    pub fn get(&self, pointer: &str) -> Option<&Span> {
+        self.0.get(&pointer_hash(pointer))
+    }
+    pub fn contains_key(&self, pointer: &str) -> bool {
+        self.0.contains_key(&pointer_hash(pointer))
+    }
+    pub fn insert(&mut self, pointer: impl AsRef<str>, span: Span) {
+        self.0.insert(pointer_hash(pointer.as_ref()), span);
+    }
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Span> {
+        self.0.values_mut()
+    }
+    pub fn values(&self) -> impl Iterator<Item = &Span> {
+        self.0.values()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<HashMap<String, Span>> for SpanMap {
+    fn from(m: HashMap<String, Span>) -> Self {
+        SpanMap(m.into_iter().map(|(k, v)| (pointer_hash(&k), v)).collect())
+    }
+}
+
+impl std::ops::Index<&str> for SpanMap {
+    type Output = Span;
+    fn index(&self, pointer: &str) -> &Span {
+        // Test-only convenience; production code uses `get`.
+        self.get(pointer).unwrap_or(&EMPTY_SPAN)
+    }
+}
+
+static EMPTY_SPAN: Span = Span { start: 0, end: 0 };
+
 /// One parsed configuration document: a value tree and where each node came from.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigDoc {
     pub value: Value,
     /// JSON Pointer (RFC 6901) → span of the node (for a mapping entry: key start to value end).
-    pub spans: HashMap<String, Span>,
+    pub spans: SpanMap,
     /// JSON Pointer → span of the mapping key alone, where the node is a mapping entry.
-    pub key_spans: HashMap<String, Span>,
+    pub key_spans: SpanMap,
     /// Position of this document in its file (YAML streams, `kind: List` items).
     pub index: usize,
     /// Span of the whole document.

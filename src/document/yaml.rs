@@ -68,12 +68,13 @@ fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, Pars
             // An empty document between `---` separators.
             continue;
         }
-        doc.spans = spans;
-        doc.key_spans = keys;
         let _ = i;
         if kind == DocumentKind::Kubernetes && is_list(&doc.value) {
-            out.extend(split_list(doc, out.len()));
+            let first = out.len();
+            out.extend(split_list(doc, &spans, &keys, first));
         } else {
+            doc.spans = spans.into();
+            doc.key_spans = keys.into();
             doc.index = out.len();
             out.push(doc);
         }
@@ -131,8 +132,15 @@ fn is_list(v: &Value) -> bool {
         && v.get("items").is_some_and(Value::is_array)
 }
 
-fn split_list(doc: ConfigDoc, first_index: usize) -> Vec<ConfigDoc> {
+fn split_list(
+    mut doc: ConfigDoc,
+    spans: &std::collections::HashMap<String, Span>,
+    keys: &std::collections::HashMap<String, Span>,
+    first_index: usize,
+) -> Vec<ConfigDoc> {
     let Some(items) = doc.value.get("items").and_then(Value::as_array) else {
+        doc.spans = spans.clone().into();
+        doc.key_spans = keys.clone().into();
         return vec![doc];
     };
     items
@@ -140,20 +148,21 @@ fn split_list(doc: ConfigDoc, first_index: usize) -> Vec<ConfigDoc> {
         .enumerate()
         .map(|(i, item)| {
             let prefix = format!("/items/{i}");
-            let rekey = |m: &std::collections::HashMap<String, Span>| {
+            let rekey = |m: &std::collections::HashMap<String, Span>| -> crate::document::SpanMap {
                 m.iter()
                     .filter_map(|(k, v)| {
                         let rest = k.strip_prefix(&prefix)?;
                         (rest.is_empty() || rest.starts_with('/')).then(|| (rest.to_string(), *v))
                     })
-                    .collect()
+                    .collect::<std::collections::HashMap<String, Span>>()
+                    .into()
             };
             ConfigDoc {
                 value: item.clone(),
-                spans: rekey(&doc.spans),
-                key_spans: rekey(&doc.key_spans),
+                spans: rekey(spans),
+                key_spans: rekey(keys),
                 index: first_index + i,
-                span: doc.spans.get(&prefix).copied().unwrap_or(doc.span),
+                span: spans.get(&prefix).copied().unwrap_or(doc.span),
             }
         })
         .collect()

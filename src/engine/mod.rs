@@ -269,6 +269,10 @@ impl<'a> Engine<'a> {
         let mut new_cache = old_cache;
         let mut kept = Vec::new();
         let mut directives = Vec::new();
+        // Reserve exactly: growing by doubling would hold up to twice the findings at the peak.
+        report
+            .findings
+            .reserve_exact(outcomes.iter().map(|o| o.findings.len()).sum());
         for o in outcomes {
             directives.extend(o.directives);
             if let Some((rel, entry)) = o.cache_entry {
@@ -333,6 +337,15 @@ impl<'a> Engine<'a> {
         }
         report.findings.extend(scan_findings);
         report.rules_run = self.active_rule_ids();
+        report.rule_help = report
+            .rules_run
+            .iter()
+            .filter_map(|id| {
+                self.registry
+                    .get(id)
+                    .map(|r| (id.clone(), r.meta().short_help()))
+            })
+            .collect();
         let active: BTreeSet<String> = report.rules_run.iter().cloned().collect();
         let cx = SuppressContext {
             policy: self.policy,
@@ -527,7 +540,6 @@ impl<'a> Engine<'a> {
         let mut f = Finding::new(&c.rule_id, sev, &doc.path, c.message.clone());
         f.span = c.span.map(|(a, b)| crate::document::Span::new(a, b));
         f.label = c.label.clone();
-        f.fingerprint_key = c.key.clone();
         f.redact = c.redact.map(|(a, b)| crate::document::Span::new(a, b));
         for (p, s, m) in &c.related {
             f = f.with_related(
@@ -540,6 +552,7 @@ impl<'a> Engine<'a> {
             f.confidence = r.meta().confidence;
         }
         finish(&mut f, self.policy, self.registry, Some(doc));
+        f.fingerprint = c.key.clone();
         f
     }
 
@@ -635,9 +648,6 @@ fn finish(f: &mut Finding, policy: &Policy, registry: &Registry, doc: Option<&Do
     let meta = registry.get(&f.rule_id).map(|r| r.meta());
     if let Some(meta) = meta {
         f.severity = policy.severity_for(meta, &f.path);
-        if f.help.is_none() {
-            f.help = Some(meta.short_help());
-        }
     }
     let mut key = f.fingerprint_key.clone();
     if let Some(doc) = doc
@@ -659,6 +669,8 @@ fn finish(f: &mut Finding, policy: &Policy, registry: &Registry, doc: Option<&Do
         }
     }
     f.fingerprint = fingerprint(&f.rule_id, &f.path, &key);
+    // The key served its purpose; do not carry it (it can be a few lines of text) per finding.
+    f.fingerprint_key = String::new();
 }
 
 /// Whitespace-normalised text of the lines a span touches: independent of line numbers.

@@ -61,7 +61,7 @@ pub struct Finding {
     /// Bytes to mask in every output (secrets).
     #[serde(skip)]
     pub redact: Option<Span>,
-    pub suppression: Option<Suppression>,
+    pub suppression: Option<Box<Suppression>>,
     pub baseline: Option<BaselineState>,
     pub owners: Vec<String>,
 }

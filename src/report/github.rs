@@ -39,7 +39,7 @@ pub fn render(report: &Report) -> String {
             escape_prop(&format!("{} ({})", f.rule_id, f.severity))
         ));
         let mut msg = f.message.clone();
-        if let Some(h) = &f.help {
+        if let Some(h) = report.help(f) {
             msg.push_str("\nfix: ");
             msg.push_str(h);
         }

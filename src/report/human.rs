@@ -41,7 +41,7 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
                 let _ = writeln!(help, "why: {why}");
             }
         }
-        if let Some(h) = &f.help {
+        if let Some(h) = report.help(f) {
             let _ = write!(help, "fix: {h}");
         }
         if !f.rule_id.starts_with("bylaw/") {

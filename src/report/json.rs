@@ -18,7 +18,7 @@ struct Doc<'a> {
     version: &'static str,
     tool: Tool,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     errors: &'a [FileError],
     skipped: &'a [Skipped],
 }
@@ -67,22 +67,13 @@ struct JsonFinding<'a> {
     owners: &'a [String],
 }
 
-fn snippet<'a>(report: &'a Report, path: &str, span: Option<Span>) -> Option<&'a str> {
-    let src = report.sources.get(path)?;
-    let s = span?.clamp_to(src);
-    Some(&src[s.start..s.end])
-}
+/// Findings are converted one at a time while serialising.
+struct Findings<'a>(&'a Report);
 
-pub fn render(report: &Report) -> String {
-    // Severity order (critical first), as the README documents.
-    let mut counts = BTreeMap::new();
-    for (s, n) in report.counts() {
-        counts.insert(s.as_str(), n);
-    }
-    let findings = report
-        .findings
-        .iter()
-        .map(|f| JsonFinding {
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let report = self.0;
+        s.collect_seq(report.findings.iter().map(|f| JsonFinding {
             rule: &f.rule_id,
             severity: f.severity,
             confidence: f.confidence,
@@ -96,14 +87,35 @@ pub fn render(report: &Report) -> String {
             }),
             snippet: snippet(report, &f.path, f.span),
             label: f.label.as_deref(),
-            help: f.help.as_deref(),
+            help: report.help(f),
             related: &f.related,
             fingerprint: &f.fingerprint,
-            suppression: f.suppression.as_ref(),
+            suppression: f.suppression.as_deref(),
             baseline: f.baseline,
             owners: &f.owners,
-        })
-        .collect();
+        }))
+    }
+}
+
+fn snippet<'a>(report: &'a Report, path: &str, span: Option<Span>) -> Option<&'a str> {
+    let src = report.sources.get(path)?;
+    let s = span?.clamp_to(src);
+    Some(&src[s.start..s.end])
+}
+
+pub fn render(report: &Report) -> String {
+    let mut out = Vec::new();
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the JSON report to `w`, streaming the findings.
+pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    // Severity order (critical first), as the README documents.
+    let mut counts = BTreeMap::new();
+    for (s, n) in report.counts() {
+        counts.insert(s.as_str(), n);
+    }
     let doc = Doc {
         version: JSON_VERSION,
         tool: Tool {
@@ -124,11 +136,10 @@ pub fn render(report: &Report) -> String {
             fail_on: report.fail_on,
             failing: report.failing().count(),
         },
-        findings,
+        findings: Findings(report),
         errors: &report.errors,
         skipped: &report.skipped,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *w, &doc).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }

@@ -76,7 +76,7 @@ pub fn render(report: &Report, registry: &Registry) -> String {
                 xml(&format!(
                     "{loc}: {}\n{}",
                     f.message,
-                    f.help.clone().unwrap_or_default()
+                    report.help(f).unwrap_or_default()
                 ))
             );
             let _ = writeln!(s, "    </testcase>");

@@ -86,11 +86,20 @@ pub struct Report {
     pub fail_on: Severity,
     /// Set when `--exit-zero` is given.
     pub exit_zero: bool,
+    /// One-line fix hint per rule that ran (findings share it instead of each holding a copy).
+    pub rule_help: BTreeMap<String, String>,
     /// Inline suppression directives found (for `bylaw suppressions`).
     pub directives: Vec<crate::suppress::Directive>,
 }
 
 impl Report {
+    /// The fix hint of a finding: its own, or its rule's.
+    pub fn help<'a>(&'a self, f: &'a Finding) -> Option<&'a str> {
+        f.help
+            .as_deref()
+            .or_else(|| self.rule_help.get(&f.rule_id).map(String::as_str))
+    }
+
     /// Sort everything, make fingerprints unique, and mask secrets in the kept sources.
     pub fn finalize(&mut self) {
         self.findings

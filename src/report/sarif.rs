@@ -8,7 +8,31 @@ use serde_json::{Value, json};
 use super::Report;
 use crate::rule::registry::Registry;
 
+/// Results are serialised one at a time, so a report with a quarter of a million findings never
+/// holds its whole SARIF tree in memory.
+struct Results<'a, F: Fn(&crate::finding::Finding) -> Value> {
+    report: &'a Report,
+    to_value: F,
+}
+
+impl<F: Fn(&crate::finding::Finding) -> Value> serde::Serialize for Results<'_, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.report.findings.iter().map(&self.to_value))
+    }
+}
+
 pub fn render(report: &Report, registry: &Registry) -> String {
+    let mut out = Vec::new();
+    let _ = write(report, registry, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Write the SARIF log to `w`.
+pub fn write(
+    report: &Report,
+    registry: &Registry,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let rules: Vec<Value> = report
         .rules_run
         .iter()
@@ -41,83 +65,83 @@ pub fn render(report: &Report, registry: &Registry) -> String {
         })
         .collect();
     let index_of = |id: &str| report.rules_run.iter().position(|r| r == id);
-    let results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| {
-            let mut region = serde_json::Map::new();
-            match (f.start, f.end) {
-                (Some(s), Some(e)) => {
-                    region.insert("startLine".into(), json!(s.line));
-                    region.insert("startColumn".into(), json!(s.col));
-                    region.insert("endLine".into(), json!(e.line));
-                    region.insert("endColumn".into(), json!(e.col.max(1)));
-                    if let (Some(span), Some(src)) = (f.span, report.sources.get(&f.path)) {
-                        let span = span.clamp_to(src);
-                        region.insert("snippet".into(), json!({"text": &src[span.start..span.end]}));
-                    }
-                }
-                _ => {
-                    region.insert("startLine".into(), json!(1));
+    let to_value = |f: &crate::finding::Finding| -> Value {
+        let mut region = serde_json::Map::new();
+        match (f.start, f.end) {
+            (Some(s), Some(e)) => {
+                region.insert("startLine".into(), json!(s.line));
+                region.insert("startColumn".into(), json!(s.col));
+                region.insert("endLine".into(), json!(e.line));
+                region.insert("endColumn".into(), json!(e.col.max(1)));
+                if let (Some(span), Some(src)) = (f.span, report.sources.get(&f.path)) {
+                    let span = span.clamp_to(src);
+                    region.insert(
+                        "snippet".into(),
+                        json!({"text": &src[span.start..span.end]}),
+                    );
                 }
             }
-            let mut result = json!({
-                "ruleId": f.rule_id,
-                "level": f.severity.sarif_level(),
-                "message": {"text": f.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": uri(&f.path), "uriBaseId": "%SRCROOT%"},
-                        "region": region,
-                    }
-                }],
-                "partialFingerprints": {"bylaw/v1": f.fingerprint},
-                "properties": {
-                    "severity": f.severity,
-                    "confidence": f.confidence,
-                    "security-severity": f.severity.security_severity(),
-                },
-            });
-            if let Some(i) = index_of(&f.rule_id) {
-                result["ruleIndex"] = json!(i);
+            _ => {
+                region.insert("startLine".into(), json!(1));
             }
-            if !f.owners.is_empty() {
-                result["properties"]["owners"] = json!(f.owners);
-            }
-            if !f.related.is_empty() {
-                result["relatedLocations"] = Value::Array(
-                    f.related
-                        .iter()
-                        .enumerate()
-                        .map(|(i, r)| {
-                            let mut loc = json!({
-                                "id": i,
-                                "physicalLocation": {
-                                    "artifactLocation": {"uri": uri(&r.path), "uriBaseId": "%SRCROOT%"},
-                                },
-                                "message": {"text": r.message},
-                            });
-                            if let Some(s) = r.start {
-                                loc["physicalLocation"]["region"] = json!({"startLine": s.line, "startColumn": s.col});
-                            }
-                            loc
-                        })
-                        .collect(),
-                );
-            }
-            if let Some(s) = &f.suppression {
-                let mut sup = json!({"kind": s.kind, "status": "accepted"});
-                if let Some(j) = &s.justification {
-                    sup["justification"] = json!(j);
+        }
+        let mut result = json!({
+            "ruleId": f.rule_id,
+            "level": f.severity.sarif_level(),
+            "message": {"text": f.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri(&f.path), "uriBaseId": "%SRCROOT%"},
+                    "region": region,
                 }
-                result["suppressions"] = json!([sup]);
+            }],
+            "partialFingerprints": {"bylaw/v1": f.fingerprint},
+            "properties": {
+                "severity": f.severity,
+                "confidence": f.confidence,
+                "security-severity": f.severity.security_severity(),
+            },
+        });
+        if let Some(i) = index_of(&f.rule_id) {
+            result["ruleIndex"] = json!(i);
+        }
+        if !f.owners.is_empty() {
+            result["properties"]["owners"] = json!(f.owners);
+        }
+        if !f.related.is_empty() {
+            result["relatedLocations"] = Value::Array(
+                f.related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| {
+                        let mut loc = json!({
+                            "id": i,
+                            "physicalLocation": {
+                                "artifactLocation": {"uri": uri(&r.path), "uriBaseId": "%SRCROOT%"},
+                            },
+                            "message": {"text": r.message},
+                        });
+                        if let Some(s) = r.start {
+                            loc["physicalLocation"]["region"] =
+                                json!({"startLine": s.line, "startColumn": s.col});
+                        }
+                        loc
+                    })
+                    .collect(),
+            );
+        }
+        if let Some(s) = &f.suppression {
+            let mut sup = json!({"kind": s.kind, "status": "accepted"});
+            if let Some(j) = &s.justification {
+                sup["justification"] = json!(j);
             }
-            if let Some(b) = f.baseline {
-                result["baselineState"] = json!(b);
-            }
-            result
-        })
-        .collect();
+            result["suppressions"] = json!([sup]);
+        }
+        if let Some(b) = f.baseline {
+            result["baselineState"] = json!(b);
+        }
+        result
+    };
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -150,12 +174,25 @@ pub fn render(report: &Report, registry: &Registry) -> String {
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": null,
         }],
     });
-    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
-    s.push('\n');
-    s
+    // Splice the streamed results into the envelope: everything before `"results": null` is
+    // written as is, then the results array, then the rest.
+    let envelope = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    let marker = "\"results\": null";
+    let (head, tail) = envelope.split_at(envelope.find(marker).unwrap_or(envelope.len()));
+    let tail = tail.strip_prefix(marker).unwrap_or(tail);
+    w.write_all(head.as_bytes())?;
+    w.write_all(b"\"results\": ")?;
+    let results = Results { report, to_value };
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *w,
+        serde_json::ser::PrettyFormatter::with_indent(b"  "),
+    );
+    serde::Serialize::serialize(&results, &mut ser).map_err(std::io::Error::other)?;
+    w.write_all(tail.as_bytes())?;
+    w.write_all(b"\n")
 }
 
 /// Percent-encode what a relative URI reference cannot hold literally.

@@ -49,7 +49,6 @@ impl SuppressContext<'_> {
         f.span = span;
         f.start = start;
         f.end = start;
-        f.help = Some(meta.short_help());
         f.fingerprint = crate::engine::fingerprint(rule, path, key);
         Some(f)
     }
@@ -167,12 +166,12 @@ pub fn apply(
                 }
                 continue;
             }
-            f.suppression = Some(Suppression {
+            f.suppression = Some(Box::new(Suppression {
                 kind: "inSource".into(),
                 justification: d.reason.clone(),
                 owner: None,
                 until: d.until.clone(),
-            });
+            }));
             break;
         }
     }
@@ -255,12 +254,12 @@ fn apply_waivers(findings: &mut [Finding], cx: &SuppressContext) -> Vec<Finding>
                 (None, Some(t)) => Some(t.clone()),
                 (None, None) => None,
             };
-            f.suppression = Some(Suppression {
+            f.suppression = Some(Box::new(Suppression {
                 kind: "external".into(),
                 justification,
                 owner: w.owner.clone(),
                 until: w.until.clone(),
-            });
+            }));
             break;
         }
     }
