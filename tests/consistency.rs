@@ -87,3 +87,37 @@ fn starter_rules_exist() {
         assert!(registry.get(id).is_some(), "{id} missing");
     }
 }
+
+/// The integration files at the root parse, and bylaw's own rules find nothing in them.
+#[test]
+fn integration_files_are_valid_and_clean() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for (file, kind) in [
+        ("action.yml", bylaw::document::DocumentKind::GithubAction),
+        (
+            ".pre-commit-hooks.yaml",
+            bylaw::document::DocumentKind::Yaml,
+        ),
+    ] {
+        let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
+        let docs = bylaw::document::yaml::parse(&text, kind)
+            .unwrap_or_else(|e| panic!("{file}: {}", e.message));
+        assert_eq!(docs.len(), 1, "{file}");
+    }
+    let hooks = std::fs::read_to_string(format!("{root}/.pre-commit-hooks.yaml")).unwrap();
+    let docs = bylaw::document::yaml::parse(&hooks, bylaw::document::DocumentKind::Yaml).unwrap();
+    assert_eq!(docs[0].value[0]["id"], "bylaw");
+    let registry = Registry::load(&[]).unwrap();
+    let policy = bylaw::config::Policy::default();
+    let engine = bylaw::engine::Engine::new(&registry, &policy);
+    let req =
+        bylaw::engine::ScanRequest::new(vec![format!("{root}/action.yml").into()], root.into());
+    let report = engine.scan(&req);
+    let active: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity > bylaw::finding::Severity::Info)
+        .collect();
+    assert!(active.is_empty(), "{active:#?}");
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+}
