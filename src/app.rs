@@ -79,30 +79,47 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
     if git_files.is_some() {
         paths = vec![cwd.clone()];
     }
-    // Group paths by the policy that governs them (nearest bylaw.toml, or --config).
-    let mut by_config: BTreeMap<Option<PathBuf>, Vec<PathBuf>> = BTreeMap::new();
+    // Group paths by the policy that governs them (nearest bylaw.toml, or --config). A directory
+    // scan also honours bylaw.toml files below it: each such subtree is its own group, and the
+    // enclosing group does not enter it.
+    let mut by_config: BTreeMap<(Option<PathBuf>, bool), Vec<PathBuf>> = BTreeMap::new();
+    let mut nested: Vec<PathBuf> = Vec::new();
     for p in &paths {
         let cfg = match &scan.config {
             Some(c) => Some(c.clone()),
             None => load::discover(p),
         };
-        by_config.entry(cfg).or_default().push(p.clone());
+        by_config.entry((cfg, false)).or_default().push(p.clone());
+        if scan.config.is_none() && git_files.is_none() && p.is_dir() {
+            for dir in nested_policy_dirs(p) {
+                by_config
+                    .entry((Some(dir.join(load::FILE_NAME)), true))
+                    .or_default()
+                    .push(dir.clone());
+                nested.push(dir);
+            }
+        }
     }
     let mut layered = Vec::new();
     let mut packs = scan.packs.clone();
-    for (cfg, ps) in by_config {
+    for ((cfg, is_nested), ps) in by_config {
         let layers = match &cfg {
             Some(c) => load::load_layers(c)?,
             None => Vec::new(),
         };
         packs.extend(load::packs(&layers));
-        layered.push((layers, ps));
+        let skip: Vec<PathBuf> = nested
+            .iter()
+            .filter(|n| ps.iter().any(|p| n.starts_with(p) && *n != p))
+            .cloned()
+            .collect();
+        layered.push((layers, ps, skip, is_nested));
     }
     packs.sort();
     packs.dedup();
     let registry = load_registry(&packs)?;
     let mut groups = Vec::new();
-    for (layers, ps) in layered {
+    for (layers, ps, skip, is_nested) in layered {
         let mut policy = load::resolve(&layers, &registry, &base)?;
         if !scan.select.is_empty() {
             policy.select = Vec::new();
@@ -122,7 +139,9 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
         if let Some(m) = scan.max_file_size {
             req.max_file_size = m;
         }
-        req.force_repo_rules = scan.repo_rules;
+        req.force_repo_rules = scan.repo_rules && !is_nested;
+        req.no_repo_rules = is_nested;
+        req.skip_dirs = skip;
         req.files = git_files.clone();
         if !scan.no_cache {
             req.cache_dir = Some(crate::cache::dir(scan.cache_dir.as_deref()));
@@ -133,6 +152,28 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
         });
     }
     Ok((registry, groups))
+}
+
+/// Directories strictly below `root` that hold their own bylaw.toml (git-ignored ones excluded).
+fn nested_policy_dirs(root: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_name() == load::FILE_NAME
+            && entry.file_type().is_some_and(|t| t.is_file())
+            && let Some(dir) = entry.path().parent()
+            && dir != root
+        {
+            out.push(dir.to_path_buf());
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Run every group's scan on one worker pool and merge the reports.

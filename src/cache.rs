@@ -84,10 +84,13 @@ pub struct CacheFile {
     pub files: HashMap<String, Entry>,
 }
 
-pub fn file_for(dir: &Path, base: &Path) -> PathBuf {
+/// One cache file per scan base and cache key, so groups with different policies in one run (a
+/// monorepo with nested bylaw.toml files) do not overwrite each other.
+pub fn file_for(dir: &Path, base: &Path, key: &str) -> PathBuf {
     let b = std::fs::canonicalize(base).unwrap_or_else(|_| base.to_path_buf());
     let h = blake3::hash(b.to_string_lossy().as_bytes()).to_hex();
-    dir.join(format!("scan-{}.json", &h[..24]))
+    let k = blake3::hash(key.as_bytes()).to_hex();
+    dir.join(format!("scan-{}-{}.json", &h[..16], &k[..16]))
 }
 
 pub fn load(path: &Path, key: &str) -> CacheFile {

@@ -774,3 +774,33 @@ ticket = "SEC-1"
     bad["selct"] = serde_json::json!(["k8s"]);
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn nested_policy_files_govern_their_subtrees() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "bylaw.toml", "fail-on = \"low\"\n");
+    write(
+        p,
+        "team/bylaw.toml",
+        "ignore = [\"k8s/privileged-container\"]\n",
+    );
+    write(p, "root.yaml", PRIVILEGED_POD);
+    write(p, "team/pod.yaml", PRIVILEGED_POD);
+    write(p, "team/deep/pod.yaml", PRIVILEGED_POD);
+    let (v, _) = scan_json(p, &[]);
+    assert_eq!(
+        rule_lines(&v, "k8s/privileged-container"),
+        vec![("root.yaml".to_string(), 10)]
+    );
+    // Files passed one by one (as pre-commit does) find the same nearest policy.
+    let (v, _) = scan_json(p, &["root.yaml", "team/pod.yaml"]);
+    assert_eq!(
+        rule_lines(&v, "k8s/privileged-container"),
+        vec![("root.yaml".to_string(), 10)]
+    );
+    // Repository rules are judged once, for the root, not for the subtree.
+    let (v, _) = scan_json(p, &["--repo-rules"]);
+    let license: Vec<_> = rule_lines(&v, "repo/missing-license");
+    assert_eq!(license.len(), 1, "{license:?}");
+}

@@ -43,6 +43,10 @@ pub struct ScanRequest {
     pub files: Option<Vec<WalkedFile>>,
     /// Where the result cache lives; `None` disables it.
     pub cache_dir: Option<PathBuf>,
+    /// Subdirectories not to enter: they have their own bylaw.toml and their own scan.
+    pub skip_dirs: Vec<PathBuf>,
+    /// Never run repository-level rules (a subtree scanned under its own policy).
+    pub no_repo_rules: bool,
 }
 
 impl ScanRequest {
@@ -55,6 +59,8 @@ impl ScanRequest {
             force_repo_rules: false,
             files: None,
             cache_dir: None,
+            skip_dirs: Vec::new(),
+            no_repo_rules: false,
         }
     }
 }
@@ -242,19 +248,20 @@ impl<'a> Engine<'a> {
         let started = Instant::now();
         let (files, walk_errors) = match &req.files {
             Some(f) => (f.clone(), Vec::new()),
-            None => walk::walk(&req.paths, &req.base, req.threads.max(1)),
+            None => walk::walk_skipping(&req.paths, &req.base, req.threads.max(1), &req.skip_dirs),
         };
         let mut report = Report::default();
         for e in walk_errors {
             report.errors.push(FileError::read(&e.rel, e.message));
         }
+        let cache_key = self.cache_key();
         let cache_path = req
             .cache_dir
             .as_ref()
-            .map(|d| cache::file_for(d, &req.base));
+            .map(|d| cache::file_for(d, &req.base, &cache_key));
         let old_cache = cache_path
             .as_ref()
-            .map(|p| cache::load(p, &self.cache_key()))
+            .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
@@ -734,6 +741,9 @@ fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
 /// root (holds `.git`) or that has no repository above it; with `force`, every directory argument.
 fn repo_roots(req: &ScanRequest) -> Vec<String> {
     let mut roots = BTreeMap::new();
+    if req.no_repo_rules {
+        return Vec::new();
+    }
     for p in &req.paths {
         if !p.is_dir() {
             continue;

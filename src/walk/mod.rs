@@ -37,6 +37,16 @@ pub fn relative(path: &Path, base: &Path) -> String {
 
 /// Walk every path; returns files sorted by relative path, and walk errors.
 pub fn walk(paths: &[PathBuf], base: &Path, threads: usize) -> (Vec<WalkedFile>, Vec<WalkError>) {
+    walk_skipping(paths, base, threads, &[])
+}
+
+/// [`walk`], not entering the directories in `skip` (subtrees governed by their own policy).
+pub fn walk_skipping(
+    paths: &[PathBuf],
+    base: &Path,
+    threads: usize,
+    skip: &[PathBuf],
+) -> (Vec<WalkedFile>, Vec<WalkError>) {
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     for root in paths {
@@ -65,7 +75,11 @@ pub fn walk(paths: &[PathBuf], base: &Path, threads: usize) -> (Vec<WalkedFile>,
             .follow_links(false)
             .require_git(false)
             .threads(threads)
-            .filter_entry(|e| e.file_name() != ".git")
+            .filter_entry({
+                // filter_entry needs 'static: own a copy of the (usually empty) skip list.
+                let skip = skip.to_vec();
+                move |e| e.file_name() != ".git" && !skip.iter().any(|s| s == e.path())
+            })
             .build_parallel();
         walker.run(|| {
             let files = &files;
