@@ -209,12 +209,7 @@ pub fn scan_groups(registry: &Registry, groups: &[Group]) -> Result<Report, Erro
 
 fn cli_selector(registry: &Registry, raw: &str) -> Result<Selector, Error> {
     let sel = Selector::parse(raw);
-    let ok = match &sel {
-        Selector::All | Selector::Tag(_) => true,
-        Selector::Pack(p) => registry.packs().contains(p.as_str()),
-        Selector::Rule(r) => registry.get(r).is_some(),
-    };
-    if ok {
+    if sel.exists_in(registry) {
         Ok(sel)
     } else {
         Err(Error::Usage(format!(

@@ -171,12 +171,7 @@ fn selector(
     what: &str,
 ) -> Result<Selector, Error> {
     let sel = Selector::parse(s.get_ref());
-    let ok = match &sel {
-        Selector::All | Selector::Tag(_) => true,
-        Selector::Pack(p) => registry.packs().contains(p.as_str()),
-        Selector::Rule(r) => registry.get(r).is_some(),
-    };
-    if ok {
+    if sel.exists_in(registry) {
         Ok(sel)
     } else {
         let close: Vec<&str> = registry

@@ -39,6 +39,15 @@ impl Selector {
         }
     }
 
+    /// Whether the selector names something that exists (tags and `all` always do).
+    pub fn exists_in(&self, registry: &crate::rule::registry::Registry) -> bool {
+        match self {
+            Selector::All | Selector::Tag(_) => true,
+            Selector::Pack(p) => registry.packs().contains(p.as_str()),
+            Selector::Rule(r) => registry.get(r).is_some(),
+        }
+    }
+
     pub fn matches(&self, meta: &RuleMeta) -> bool {
         match self {
             Selector::All => true,

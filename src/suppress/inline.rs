@@ -29,6 +29,20 @@ pub struct Directive {
 /// Rule ids, `until` and `reason` of one directive.
 pub type Parsed = (Vec<String>, Option<String>, Option<String>);
 
+impl Directive {
+    /// Fill ids, expiry and reason from the text after `bylaw:`, or record why it is unreadable.
+    fn read_body(&mut self, body: &str) {
+        match parse_body(body) {
+            Ok((rules, until, reason)) => {
+                self.rules = rules;
+                self.until = until;
+                self.reason = reason;
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
 /// The text after `bylaw:`: `ignore[ids] until=… reason="…"`.
 pub fn parse_body(body: &str) -> Result<Parsed, String> {
     let body = body.trim_start();
@@ -140,14 +154,7 @@ pub fn collect(doc: &Document) -> Vec<Directive> {
             origin: "comment",
             error: None,
         };
-        match parse_body(body) {
-            Ok((rules, until, reason)) => {
-                d.rules = rules;
-                d.until = until;
-                d.reason = reason;
-            }
-            Err(e) => d.error = Some(e),
-        }
+        d.read_body(body);
         // Which line does it cover?
         let target = if own_line {
             (i + 1..all.len()).find(|j| !is_comment_or_blank(all[*j], leaders))
@@ -219,14 +226,7 @@ fn annotations(doc: &Document) -> Vec<Directive> {
             origin: "annotation",
             error: None,
         };
-        match parse_body(body) {
-            Ok((rules, until, reason)) => {
-                d.rules = rules;
-                d.until = until;
-                d.reason = reason;
-            }
-            Err(e) => d.error = Some(e),
-        }
+        d.read_body(body);
         out.push(d);
     }
     out
