@@ -804,3 +804,20 @@ fn nested_policy_files_govern_their_subtrees() {
     let license: Vec<_> = rule_lines(&v, "repo/missing-license");
     assert_eq!(license.len(), 1, "{license:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn explicit_symlink_arguments_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.yaml", PRIVILEGED_POD);
+    let d = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("secret.yaml"),
+        d.path().join("link.yaml"),
+    )
+    .unwrap();
+    let (v, code) = scan_json(d.path(), &["link.yaml"]);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(v["findings"].as_array().unwrap().is_empty());
+    assert_eq!(v["skipped"][0]["path"], "link.yaml");
+}

@@ -415,6 +415,12 @@ impl<'a> Engine<'a> {
         if let Some(content) = &f.content {
             return self.check_bytes(f, content, max_size, out, cache);
         }
+        // Walked directories never yield links; an explicit argument can be one (a staged
+        // symlink passed by pre-commit). Its target may lie outside the tree: never read it.
+        if std::fs::symlink_metadata(&f.path).is_ok_and(|m| m.file_type().is_symlink()) {
+            out.skipped = Some(Skipped::new(&f.rel, "symbolic link (not followed)"));
+            return out;
+        }
         let meta = match std::fs::metadata(&f.path) {
             Ok(m) => m,
             Err(e) => {
