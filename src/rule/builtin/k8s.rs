@@ -68,7 +68,8 @@ fn pod_spec_ptr(v: &Value) -> Option<&'static str> {
         | "DaemonSet"
         | "ReplicaSet"
         | "Job"
-        | "ReplicationController" => Some("/spec/template/spec"),
+        | "ReplicationController"
+        | "DeploymentConfig" => Some("/spec/template/spec"),
         "PodTemplate" => Some("/template/spec"),
         _ => None,
     }
@@ -84,7 +85,8 @@ fn pod_meta_ptr(v: &Value) -> Option<&'static str> {
         | "DaemonSet"
         | "ReplicaSet"
         | "Job"
-        | "ReplicationController" => Some("/spec/template/metadata"),
+        | "ReplicationController"
+        | "DeploymentConfig" => Some("/spec/template/metadata"),
         "PodTemplate" => Some("/template/metadata"),
         _ => None,
     }
@@ -521,7 +523,10 @@ fn replicas<'h, 'a>(v: &Value, hpas: &'h [Hpa<'a>]) -> (Option<f64>, bool, Optio
 }
 
 fn is_replicated_kind(v: &Value) -> bool {
-    matches!(kind_of(v), Some("Deployment" | "StatefulSet"))
+    matches!(
+        kind_of(v),
+        Some("Deployment" | "StatefulSet" | "DeploymentConfig")
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
