@@ -15,6 +15,9 @@ export PRE_COMMIT_HOME="$scratch/.pre-commit-home"
 # Reuse build output between runs when the caller points CARGO_TARGET_DIR somewhere persistent.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/pre-commit}"
 export CARGO_PROFILE_RELEASE_LTO=false
+# The hook only has to work here, not be fast: build it quickly.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
 # A fake AWS key (not the documented EXAMPLE one) is a finding of secrets/aws-access-key-id.
 printf 'aws_access_key_id = %s\n' "AKIA""QX7RZ2M4KD9PLW3N" > settings.ini
