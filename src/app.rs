@@ -238,7 +238,20 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
             }
             None => match parse_fmt(o) {
                 Some(fmt) => out.push((fmt, None)),
-                None => out.push((args.format, Some(PathBuf::from(o)))),
+                None => {
+                    // `-o results.sarif` without `--format`: take the format from the extension.
+                    let by_ext = match o.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()) {
+                        Some(e) if e == "sarif" => Some(Format::Sarif),
+                        Some(e) if e == "json" => Some(Format::Json),
+                        Some(e) if e == "xml" => Some(Format::Junit),
+                        _ => None,
+                    };
+                    let fmt = match (args.format, by_ext) {
+                        (Format::Human, Some(f)) => f,
+                        (f, _) => f,
+                    };
+                    out.push((fmt, Some(PathBuf::from(o))));
+                }
             },
         }
     }

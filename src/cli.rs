@@ -152,7 +152,8 @@ pub struct CheckArgs {
     /// Output format (for standard output and for `-o FILE` without a format).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Where to write: `FILE` (in --format), `FORMAT=FILE`, or `FORMAT` (standard output). Repeatable:
+    /// Where to write: `FILE` (in --format, or by extension: .sarif, .json, .xml), `FORMAT=FILE`, or
+    /// `FORMAT` (standard output). Repeatable:
     /// `-o sarif=results.sarif -o human`.
     #[arg(short = 'o', long = "output", value_name = "[FORMAT=]FILE")]
     pub output: Vec<String>,

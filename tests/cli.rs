@@ -821,3 +821,33 @@ fn explicit_symlink_arguments_are_not_followed() {
     assert!(v["findings"].as_array().unwrap().is_empty());
     assert_eq!(v["skipped"][0]["path"], "link.yaml");
 }
+
+#[test]
+fn output_format_follows_the_file_extension() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", PRIVILEGED_POD);
+    bylaw(d.path())
+        .args([
+            "check",
+            "--no-cache",
+            "-o",
+            "r.sarif",
+            "-o",
+            "r.json",
+            "-o",
+            "r.xml",
+        ])
+        .assert()
+        .code(1);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("r.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["version"], "1");
+    assert!(
+        std::fs::read_to_string(d.path().join("r.xml"))
+            .unwrap()
+            .starts_with("<?xml")
+    );
+}
