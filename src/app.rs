@@ -297,26 +297,23 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             verbose: args.verbose,
             timing: true,
         };
-        if matches!(fmt, Format::Json | Format::Sarif) {
-            // Streamed straight to the destination: large reports are never held as one string.
-            write_with(path.as_ref(), |w| match fmt {
-                Format::Json => json::write(&report, w),
-                _ => sarif::write(&report, &registry, w),
-            })?;
-            continue;
-        }
-        let mut body = match fmt {
-            Format::Human => human::render(&report, &registry, &hopts),
-            Format::Json => json::render(&report),
-            Format::Sarif => sarif::render(&report, &registry),
-            Format::Github => github::render(&report),
-            Format::Gitlab => gitlab::render(&report),
-            Format::Junit => junit::render(&report, &registry),
-        };
-        if *fmt == Format::Human && args.group_by == Some(GroupBy::Owner) {
-            body.push_str(&human::by_owner(&report));
-        }
-        write_output(path.as_ref(), &body)?;
+        let group_by_owner = args.group_by == Some(GroupBy::Owner);
+        // JSON and SARIF are streamed to the destination, so large reports are never held as
+        // one string; the other formats are small enough to render first.
+        write_with(path.as_ref(), |w| match fmt {
+            Format::Json => json::write(&report, w),
+            Format::Sarif => sarif::write(&report, &registry, w),
+            Format::Human => {
+                let mut body = human::render(&report, &registry, &hopts);
+                if group_by_owner {
+                    body.push_str(&human::by_owner(&report));
+                }
+                w.write_all(body.as_bytes())
+            }
+            Format::Github => w.write_all(github::render(&report).as_bytes()),
+            Format::Gitlab => w.write_all(gitlab::render(&report).as_bytes()),
+            Format::Junit => w.write_all(junit::render(&report, &registry).as_bytes()),
+        })?;
     }
     let hopts = human::HumanOptions {
         color: false,
@@ -471,19 +468,7 @@ fn write_with(
 }
 
 fn write_output(path: Option<&PathBuf>, body: &str) -> Result<(), Error> {
-    match path {
-        Some(p) => std::fs::write(p, body).map_err(|source| Error::Write {
-            path: p.display().to_string(),
-            source,
-        }),
-        None => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`bylaw check | head`) is not an error worth a panic.
-            let _ = out.write_all(body.as_bytes());
-            let _ = out.flush();
-            Ok(())
-        }
-    }
+    write_with(path, |w| w.write_all(body.as_bytes()))
 }
 
 fn rules(args: RulesArgs) -> Result<i32, Error> {

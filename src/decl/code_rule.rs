@@ -32,20 +32,18 @@ impl CodeRule {
         )
     }
 
-    /// Run on an already parsed tree; returns (span, message, matched text) per match.
+    /// Run on an already parsed tree; returns (span, message, fingerprint key) per match.
     pub fn matches(&self, lang: Lang, tree: &AstGrep<StrDoc<Lang>>) -> Vec<(Span, String, String)> {
-        let mut out = Vec::new();
-        for (l, core) in &self.matchers {
-            if *l != lang {
-                continue;
-            }
-            for m in tree.root().find_all(core) {
-                let r = m.range();
-                let msg = interpolate(&self.message, &m);
-                out.push((Span::new(r.start, r.end), msg, m.text().to_string()));
-            }
-        }
-        out
+        self.matchers
+            .iter()
+            .filter(|(l, _)| *l == lang)
+            .flat_map(|(_, core)| {
+                tree.root()
+                    .find_all(core)
+                    .map(|m| self.describe(&m))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 }
 
@@ -102,8 +100,7 @@ impl Rule for CodeRule {
             return;
         };
         let Some(tree) = doc.code() else { return };
-        for (span, msg, text) in self.matches(lang, tree) {
-            let key = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for (span, msg, key) in self.matches(lang, tree) {
             cx.report(&doc.path, Some(span), msg).with_key_mut(key);
         }
     }

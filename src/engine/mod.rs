@@ -394,19 +394,6 @@ impl<'a> Engine<'a> {
         max_size: u64,
         cache: Option<&cache::CacheFile>,
     ) -> FileOutcome {
-        let mut out = self.check_file_inner(f, max_size, cache);
-        if cache.is_none() {
-            out.cache_entry = None;
-        }
-        out
-    }
-
-    fn check_file_inner(
-        &self,
-        f: &WalkedFile,
-        max_size: u64,
-        cache: Option<&cache::CacheFile>,
-    ) -> FileOutcome {
         let mut out = FileOutcome::default();
         if self.policy.is_excluded(&f.rel) {
             out.skipped = Some(Skipped::new(&f.rel, "excluded by policy"));

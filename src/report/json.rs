@@ -103,12 +103,6 @@ fn snippet<'a>(report: &'a Report, path: &str, span: Option<Span>) -> Option<&'a
     Some(&src[s.start..s.end])
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = Vec::new();
-    let _ = write(report, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
 /// Write the JSON report to `w`, streaming the findings.
 pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Severity order (critical first), as the README documents.

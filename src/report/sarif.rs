@@ -21,12 +21,6 @@ impl<F: Fn(&crate::finding::Finding) -> Value> serde::Serialize for Results<'_, 
     }
 }
 
-pub fn render(report: &Report, registry: &Registry) -> String {
-    let mut out = Vec::new();
-    let _ = write(report, registry, &mut out);
-    String::from_utf8(out).unwrap_or_default()
-}
-
 /// Write the SARIF log to `w`.
 pub fn write(
     report: &Report,
