@@ -13,6 +13,8 @@ pub struct CodeRule {
     pub matchers: Vec<(Lang, RuleCore)>,
     pub message: String,
     pub filter: super::PathFilter,
+    /// Literals the file must contain before the rule can match ([`super::needs`]).
+    pub needs: super::needs::Clauses,
 }
 
 impl CodeRule {

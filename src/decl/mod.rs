@@ -9,6 +9,7 @@
 
 pub mod code_rule;
 pub mod config_rule;
+pub mod needs;
 pub mod predicate;
 pub mod schema;
 pub mod text_rule;
@@ -258,6 +259,7 @@ pub fn compile(
                 matchers,
                 message,
                 filter,
+                needs: needs::required_literals(core),
             }))
         }
         RuleType::Text => {

@@ -219,6 +219,75 @@ impl ConfigDoc {
             .unwrap_or_else(|| self.span_for(pointer))
     }
 
+    /// A copy with only the nodes under the pointer prefixes `keep` (string prefixes: `/a/b_`
+    /// keeps `/a/b_c`), their ancestors, and the spans of both. Array elements that are dropped
+    /// become `null` so that the pointers of the kept ones do not change.
+    pub fn project(&self, keep: &[&str]) -> ConfigDoc {
+        let mut out = ConfigDoc {
+            value: Value::Null,
+            spans: SpanMap::default(),
+            key_spans: SpanMap::default(),
+            index: self.index,
+            span: self.span,
+        };
+        let mut ptr = String::new();
+        out.value = self.project_node(
+            &self.value,
+            &mut ptr,
+            keep,
+            &mut out.spans,
+            &mut out.key_spans,
+        );
+        out
+    }
+
+    fn project_node(
+        &self,
+        v: &Value,
+        ptr: &mut String,
+        keep: &[&str],
+        spans: &mut SpanMap,
+        key_spans: &mut SpanMap,
+    ) -> Value {
+        if let Some(s) = self.spans.get(ptr) {
+            spans.insert(ptr.as_str(), *s);
+        }
+        if let Some(s) = self.key_spans.get(ptr) {
+            key_spans.insert(ptr.as_str(), *s);
+        }
+        let whole = keep.iter().any(|k| ptr.starts_with(k));
+        let mut child = |v: &Value, token: &str, ptr: &mut String| -> Option<Value> {
+            let len = ptr.len();
+            ptr.push('/');
+            ptr.push_str(&pointer_escape(token));
+            let wanted = whole
+                || keep
+                    .iter()
+                    .any(|k| k.starts_with(ptr.as_str()) || ptr.starts_with(k));
+            let out = wanted.then(|| self.project_node(v, ptr, keep, spans, key_spans));
+            ptr.truncate(len);
+            out
+        };
+        match v {
+            Value::Object(m) => {
+                let mut o = serde_json::Map::new();
+                for (k, cv) in m {
+                    if let Some(x) = child(cv, k, ptr) {
+                        o.insert(k.clone(), x);
+                    }
+                }
+                Value::Object(o)
+            }
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, cv)| child(cv, &i.to_string(), ptr).unwrap_or(Value::Null))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
     /// The deepest pointer prefix of `pointer` that exists in the value tree.
     pub fn deepest_existing(&self, pointer: &str) -> String {
         let mut p = pointer.to_string();
@@ -297,6 +366,19 @@ impl Document {
             rust_error: OnceLock::new(),
             code: OnceLock::new(),
         }
+    }
+
+    /// A copy for cross-document rules: the same text, and the configuration view (parsed
+    /// now if it was not yet) cut down to the pointer prefixes `keep` ([`ConfigDoc::project`]).
+    pub fn slim(&self, keep: &[&str]) -> Document {
+        let slim = Document::new(self.path.clone(), self.kind, self.text.clone());
+        let config = match self.config() {
+            Ok(docs) => Ok(docs.iter().map(|d| d.project(keep)).collect()),
+            Err(e) => Err(e.clone()),
+        };
+        // A fresh OnceLock is empty: setting it cannot fail.
+        let _ = slim.config.set(config);
+        slim
     }
 
     pub fn lines(&self) -> &LineIndex {

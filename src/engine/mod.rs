@@ -75,17 +75,91 @@ pub struct Engine<'a> {
     prefilter: Option<(AhoCorasick, Vec<usize>)>,
     /// Rules with keywords: always run on every kind they apply to when keywords are absent.
     scan_rules: Vec<usize>,
-    keep_kinds: BTreeSet<DocumentKind>,
+    /// Kinds kept for scan-level rules, with the pointer prefixes they read (`None`: all).
+    keep_kinds: BTreeMap<DocumentKind, Option<Vec<&'static str>>>,
     /// Code rules per language, indexed by tree-sitter node kind: one traversal runs them all.
     code: HashMap<Lang, CodeTable>,
     /// Rules run through `code` (for the list of rules that ran).
     code_rules: Vec<usize>,
+    /// Literals code rules need in a file's text before they can match.
+    code_filter: CodeFilter,
 }
 
 /// For one language: node kind id → (rule index, matcher index) pairs that may match it.
 #[derive(Default)]
 struct CodeTable {
     by_kind: Vec<Vec<(usize, usize)>>,
+    /// Every rule in `by_kind`: if none can match a file, it is not parsed at all.
+    rules: BTreeSet<usize>,
+}
+
+/// One automaton over every literal code rules need ([`crate::decl::needs`]); per rule, the
+/// clauses as literal ids. A rule with no entry needs nothing and always runs.
+#[derive(Default)]
+struct CodeFilter {
+    ac: Option<AhoCorasick>,
+    needs: HashMap<usize, Vec<Vec<usize>>>,
+}
+
+impl CodeFilter {
+    fn new(rules: &[Box<dyn crate::rule::Rule>], enabled: &[usize]) -> Self {
+        let mut literals: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut needs = HashMap::new();
+        for &i in enabled {
+            let Some(cr) = rules[i].as_code() else {
+                continue;
+            };
+            if cr.needs.is_empty() {
+                continue;
+            }
+            let clauses = cr
+                .needs
+                .iter()
+                .map(|c| {
+                    c.iter()
+                        .map(|l| {
+                            *ids.entry(l.clone()).or_insert_with(|| {
+                                literals.push(l.clone());
+                                literals.len() - 1
+                            })
+                        })
+                        .collect()
+                })
+                .collect();
+            needs.insert(i, clauses);
+        }
+        let ac = if literals.is_empty() {
+            None
+        } else {
+            AhoCorasick::new(&literals).ok()
+        };
+        if ac.is_none() {
+            needs.clear();
+        }
+        CodeFilter { ac, needs }
+    }
+
+    /// Which literals occur in `text` (empty when there is no filter).
+    fn hits(&self, text: &str) -> Vec<bool> {
+        let Some(ac) = &self.ac else {
+            return Vec::new();
+        };
+        let mut hit = vec![false; ac.patterns_len()];
+        for m in ac.find_overlapping_iter(text) {
+            hit[m.pattern().as_usize()] = true;
+        }
+        hit
+    }
+
+    /// Whether rule `i` can match a text with these literal hits.
+    fn allows(&self, i: usize, hits: &[bool]) -> bool {
+        self.needs.get(&i).is_none_or(|clauses| {
+            clauses
+                .iter()
+                .all(|c| c.iter().any(|&l| hits.get(l).copied().unwrap_or(true)))
+        })
+    }
 }
 
 /// What one file produced.
@@ -108,15 +182,17 @@ impl<'a> Engine<'a> {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_rule = Vec::new();
         let mut scan_rules = Vec::new();
-        let mut keep_kinds = BTreeSet::new();
+        let mut keep_kinds: BTreeMap<DocumentKind, Option<Vec<&'static str>>> = BTreeMap::new();
         let mut code: HashMap<Lang, CodeTable> = HashMap::new();
         let mut code_rules = Vec::new();
+        let mut enabled_code = Vec::new();
         for (i, rule) in registry.rules().iter().enumerate() {
             let meta = rule.meta();
             if !policy.enabled(meta, None) {
                 continue;
             }
             if let Some(cr) = rule.as_code() {
+                enabled_code.push(i);
                 let mut indexed = true;
                 for (mi, (lang, core)) in cr.matchers.iter().enumerate() {
                     let table = code.entry(*lang).or_default();
@@ -128,6 +204,7 @@ impl<'a> Engine<'a> {
                                 }
                                 table.by_kind[k].push((i, mi));
                             }
+                            table.rules.insert(i);
                         }
                         None => indexed = false,
                     }
@@ -141,11 +218,18 @@ impl<'a> Engine<'a> {
                     for v in &mut t.by_kind {
                         v.retain(|(r, _)| *r != i);
                     }
+                    t.rules.remove(&i);
                 }
             }
             if rule.is_scan_level() {
                 scan_rules.push(i);
-                keep_kinds.extend(rule.scan_kinds().iter().copied());
+                for k in rule.scan_kinds() {
+                    let entry = keep_kinds.entry(*k).or_insert_with(|| Some(Vec::new()));
+                    match (entry.as_mut(), rule.scan_pointers()) {
+                        (Some(v), Some(p)) => v.extend_from_slice(p),
+                        _ => *entry = None,
+                    }
+                }
             }
             match rule.prefilter_keywords() {
                 Some(kws) if !kws.is_empty() => {
@@ -171,6 +255,7 @@ impl<'a> Engine<'a> {
                 .ok()
                 .map(|ac| (ac, pattern_rule))
         };
+        let code_filter = CodeFilter::new(registry.rules(), &enabled_code);
         Engine {
             registry,
             policy,
@@ -181,11 +266,12 @@ impl<'a> Engine<'a> {
             keep_kinds,
             code,
             code_rules,
+            code_filter,
         }
     }
 
     /// Run every indexed code rule of the document's language in one traversal.
-    fn check_code(&self, doc: &Document, findings: &mut Vec<Finding>) {
+    fn check_code(&self, doc: &Document, hits: &[bool], findings: &mut Vec<Finding>) {
         let Some(lang) = Lang::from_kind(doc.kind) else {
             return;
         };
@@ -193,14 +279,22 @@ impl<'a> Engine<'a> {
             return;
         };
         let rules = self.registry.rules();
-        let mut enabled: HashMap<usize, bool> = HashMap::new();
-        let mut on = |i: usize| -> bool {
-            *enabled.entry(i).or_insert_with(|| {
+        // Rules that can match this file; if there are none the file is never parsed.
+        let live: HashMap<usize, bool> = table
+            .rules
+            .iter()
+            .map(|&i| {
                 let r = &rules[i];
-                self.policy.enabled(r.meta(), Some(&doc.path))
-                    && r.as_code().is_some_and(|c| c.filter.allows(&doc.path))
+                let on = self.code_filter.allows(i, hits)
+                    && self.policy.enabled(r.meta(), Some(&doc.path))
+                    && r.as_code().is_some_and(|c| c.filter.allows(&doc.path));
+                (i, on)
             })
-        };
+            .collect();
+        if !live.values().any(|&on| on) {
+            return;
+        }
+        let on = |i: usize| live.get(&i).copied().unwrap_or(false);
         let Some(tree) = doc.code() else { return };
         for node in tree.root().dfs() {
             let Some(cands) = table.by_kind.get(node.kind_id() as usize) else {
@@ -285,7 +379,7 @@ impl<'a> Engine<'a> {
             if let Some((rel, entry)) = o.cache_entry {
                 new_cache.files.insert(rel, entry);
             }
-            report.findings.extend(o.findings);
+            report.findings.extend(o.findings.into_iter().map(Box::new));
             report.errors.extend(o.errors);
             if let Some(s) = o.skipped {
                 report.skipped.push(s);
@@ -342,7 +436,9 @@ impl<'a> Engine<'a> {
                 None => finish(f, self.policy, self.registry, None),
             }
         }
-        report.findings.extend(scan_findings);
+        report
+            .findings
+            .extend(scan_findings.into_iter().map(Box::new));
         report.rules_run = self.active_rule_ids();
         report.rule_help = report
             .rules_run
@@ -361,7 +457,7 @@ impl<'a> Engine<'a> {
             active: &active,
         };
         let extra = suppress::apply(&mut report.findings, &directives, &cx);
-        report.findings.extend(extra);
+        report.findings.extend(extra.into_iter().map(Box::new));
         report.directives = directives;
         report.elapsed = started.elapsed();
         report.fail_on = self.policy.fail_on;
@@ -525,8 +621,10 @@ impl<'a> Engine<'a> {
         if !out.findings.is_empty() {
             out.source = Some(doc.text.clone());
         }
-        if self.keep_kinds.contains(&kind) {
-            out.kept = Some(Arc::new(doc));
+        match self.keep_kinds.get(&kind) {
+            Some(Some(keep)) => out.kept = Some(Arc::new(doc.slim(keep))),
+            Some(None) => out.kept = Some(Arc::new(doc)),
+            None => {}
         }
         out
     }
@@ -572,6 +670,13 @@ impl<'a> Engine<'a> {
         }
         indices.sort_unstable();
         indices.dedup();
+        let hits = if Lang::from_kind(doc.kind).is_some() {
+            self.code_filter.hits(&doc.text)
+        } else {
+            Vec::new()
+        };
+        // Code rules outside the combined traversal still honour the literal prefilter.
+        indices.retain(|&i| rules[i].as_code().is_none() || self.code_filter.allows(i, &hits));
         let mut findings = Vec::new();
         let started = Instant::now();
         let total = indices.len();
@@ -618,7 +723,7 @@ impl<'a> Engine<'a> {
         {
             let _ = doc.config();
         }
-        self.check_code(doc, &mut findings);
+        self.check_code(doc, &hits, &mut findings);
         if let Some(e) = doc.config_error() {
             errors.push(FileError::parse(
                 &doc.path,

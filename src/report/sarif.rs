@@ -17,7 +17,7 @@ struct Results<'a, F: Fn(&crate::finding::Finding) -> Value> {
 
 impl<F: Fn(&crate::finding::Finding) -> Value> serde::Serialize for Results<'_, F> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.report.findings.iter().map(&self.to_value))
+        s.collect_seq(self.report.findings.iter().map(|f| (self.to_value)(f)))
     }
 }
 

@@ -166,6 +166,13 @@ pub trait Rule: Send + Sync {
         &[]
     }
 
+    /// JSON Pointer prefixes [`Rule::check_scan`] reads in the kept documents (`None`: all of
+    /// them). Documents are kept cut down to these nodes, so memory does not grow with what
+    /// cross-document rules never look at.
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     /// Whether [`Rule::check_scan`] should run (cross-document and repository rules).
     fn is_scan_level(&self) -> bool {
         false

@@ -25,7 +25,7 @@ pub struct BaselineFile {
     pub findings: Vec<Entry>,
 }
 
-pub fn entries_of(findings: &[Finding]) -> BTreeSet<Entry> {
+pub fn entries_of(findings: &[Box<Finding>]) -> BTreeSet<Entry> {
     findings
         .iter()
         .filter(|f| f.suppression.is_none() && f.baseline != Some(BaselineState::Absent))
@@ -67,7 +67,7 @@ pub fn write(path: &Path, entries: &BTreeSet<Entry>) -> Result<(), Error> {
 
 /// Mark each finding new or unchanged; add an `absent` record for every entry of a rule that ran
 /// and is no longer found.
-pub fn apply(findings: &mut Vec<Finding>, baseline: &BTreeSet<Entry>, rules_run: &[String]) {
+pub fn apply(findings: &mut Vec<Box<Finding>>, baseline: &BTreeSet<Entry>, rules_run: &[String]) {
     let mut seen = BTreeSet::new();
     for f in findings.iter_mut() {
         if f.suppression.is_some() {
@@ -97,6 +97,6 @@ pub fn apply(findings: &mut Vec<Finding>, baseline: &BTreeSet<Entry>, rules_run:
         );
         f.fingerprint = e.fingerprint.clone();
         f.baseline = Some(BaselineState::Absent);
-        findings.push(f);
+        findings.push(Box::new(f));
     }
 }

@@ -56,7 +56,7 @@ impl SuppressContext<'_> {
 
 /// Apply directives and waivers to `findings`; returns the meta findings to add.
 pub fn apply(
-    findings: &mut [Finding],
+    findings: &mut [Box<Finding>],
     directives: &[Directive],
     cx: &SuppressContext,
 ) -> Vec<Finding> {
@@ -200,7 +200,7 @@ pub fn apply(
     extra
 }
 
-fn apply_waivers(findings: &mut [Finding], cx: &SuppressContext) -> Vec<Finding> {
+fn apply_waivers(findings: &mut [Box<Finding>], cx: &SuppressContext) -> Vec<Finding> {
     let mut extra = Vec::new();
     let policy = cx.policy;
     let mut used = vec![false; policy.waivers.len()];

@@ -139,6 +139,21 @@ fn report(cx: &mut RuleContext, doc: &Document, cd: &ConfigDoc, ptr: &str, messa
         .with_key_mut(format!("{}#{}", cd.index, ptr));
 }
 
+/// What the cross-document rules read of each object (see [`Rule::scan_pointers`]); `report`
+/// pointers are among them so that findings keep their exact spans.
+///
+/// [`Rule::scan_pointers`]: crate::rule::Rule::scan_pointers
+const SCAN_POINTERS: &[&str] = &[
+    "/kind",
+    "/metadata/name",
+    "/metadata/namespace",
+    "/spec/replicas",
+    "/spec/minReplicas",
+    "/spec/scaleTargetRef",
+    "/spec/selector",
+    "/spec/template/metadata/labels",
+];
+
 /// Every parsed Kubernetes object of the scan, with the document it comes from.
 fn objects(scan: &ScanContext) -> Vec<(&Document, &ConfigDoc)> {
     let mut out = Vec::new();
@@ -538,6 +553,9 @@ impl Check for SingleReplica {
     fn scan_kinds(&self) -> &[DocumentKind] {
         KUBERNETES
     }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(SCAN_POINTERS)
+    }
     fn is_scan_level(&self) -> bool {
         true
     }
@@ -637,6 +655,9 @@ impl Check for MissingPdb {
     fn scan_kinds(&self) -> &[DocumentKind] {
         KUBERNETES
     }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(SCAN_POINTERS)
+    }
     fn is_scan_level(&self) -> bool {
         true
     }
@@ -693,6 +714,9 @@ struct NamespaceWithoutQuota;
 impl Check for NamespaceWithoutQuota {
     fn scan_kinds(&self) -> &[DocumentKind] {
         KUBERNETES
+    }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(SCAN_POINTERS)
     }
     fn is_scan_level(&self) -> bool {
         true

@@ -30,10 +30,19 @@ pub trait Check: Send + Sync {
     fn scan_kinds(&self) -> &[DocumentKind] {
         &[]
     }
+    /// See [`Rule::scan_pointers`].
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        None
+    }
     fn is_scan_level(&self) -> bool {
         false
     }
     fn check_scan(&self, _scan: &ScanContext, _cx: &mut RuleContext) {}
+    /// Literals (ASCII case-insensitive) without which `check` cannot find anything: the engine
+    /// then calls it only on files that contain one, and may never parse the others.
+    fn keywords(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 pub type Factory = fn() -> Box<dyn Check>;
@@ -64,6 +73,7 @@ pub struct BuiltinRule {
     meta: RuleMeta,
     filter: PathFilter,
     logic: Box<dyn Check>,
+    keywords: Vec<String>,
 }
 
 pub fn instantiate(meta: RuleMeta, filter: PathFilter) -> Result<Box<dyn Rule>, String> {
@@ -73,10 +83,12 @@ pub fn instantiate(meta: RuleMeta, filter: PathFilter) -> Result<Box<dyn Rule>, 
             meta.id
         ));
     };
+    let logic = factory();
     Ok(Box::new(BuiltinRule {
         meta,
         filter,
-        logic: factory(),
+        keywords: logic.keywords().iter().map(|k| k.to_string()).collect(),
+        logic,
     }))
 }
 
@@ -97,10 +109,18 @@ impl Rule for BuiltinRule {
     fn scan_kinds(&self) -> &[DocumentKind] {
         self.logic.scan_kinds()
     }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        self.logic.scan_pointers()
+    }
     fn is_scan_level(&self) -> bool {
         self.logic.is_scan_level()
     }
     fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
         self.logic.check_scan(scan, cx);
+    }
+    fn prefilter_keywords(&self) -> Option<&[String]> {
+        Some(&self.keywords)
+            .filter(|k| !k.is_empty())
+            .map(Vec::as_slice)
     }
 }

@@ -24,6 +24,9 @@ use crate::rule::builtin::Check;
 pub struct TlsVerificationDisabled;
 
 impl Check for TlsVerificationDisabled {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["danger_accept_invalid", "ssl_verify_", "set_verify"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut h = TlsHooks {
@@ -100,6 +103,9 @@ impl Hooks for TlsHooks<'_> {
 pub struct ShellCommandInjection;
 
 impl Check for ShellCommandInjection {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["Command"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut h = ShellHooks {
@@ -330,6 +336,12 @@ fn peel_pat(p: &syn::Pat) -> &syn::Pat {
 pub struct SqlFormatString;
 
 impl Check for SqlFormatString {
+    fn keywords(&self) -> &'static [&'static str] {
+        &[
+            "select", "insert", "update", "delete", "replace", "drop", "create", "alter",
+            "truncate",
+        ]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut h = SqlHooks {
@@ -473,6 +485,9 @@ impl Hooks for SqlHooks<'_> {
 pub struct WeakHash;
 
 impl Check for WeakHash {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["md5", "md4", "md2", "sha1"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut mods = LocalMods::default();

@@ -15,6 +15,9 @@ use crate::rule::builtin::Check;
 pub struct UnwrapInLibrary;
 
 impl Check for UnwrapInLibrary {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["unwrap", "expect", "panic"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         if is_test_path(&doc.path) || is_binary_path(&doc.path) {
             return;
@@ -89,6 +92,9 @@ impl Hooks for UnwrapHooks<'_> {
 pub struct LeftoverDebugMacro;
 
 impl Check for LeftoverDebugMacro {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["dbg", "todo", "unimplemented"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         if is_test_path(&doc.path) {
             return;

@@ -18,6 +18,9 @@ use crate::rule::builtin::Check;
 pub struct UndocumentedUnsafe;
 
 impl Check for UndocumentedUnsafe {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["unsafe"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut h = UnsafeHooks {
@@ -141,6 +144,9 @@ impl Hooks for UnsafeHooks<'_> {
 pub struct AllowUnsafeCode;
 
 impl Check for AllowUnsafeCode {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["unsafe_code"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut h = AllowHooks {
@@ -227,6 +233,9 @@ impl Hooks for AllowHooks<'_> {
 pub struct MemTransmute;
 
 impl Check for MemTransmute {
+    fn keywords(&self) -> &'static [&'static str] {
+        &["transmute"]
+    }
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         run(doc, cx, |file| {
             let mut uses = Uses::default();

@@ -59,6 +59,11 @@ impl Check for Companion {
         &[DocumentKind::Terraform]
     }
 
+    /// Buckets, their companions and the account-wide block: every `aws_s3_*` resource.
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(&["/resource/aws_s3_"])
+    }
+
     fn is_scan_level(&self) -> bool {
         true
     }
