@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark on a generated corpus: bylaw (every built-in pack) against ripgrep, and —
-# when installed (pip install checkov semgrep) — Checkov and Semgrep on the same tree.
+# when installed (pip install checkov semgrep) — Checkov and Semgrep on the same tree, offline
+# (Semgrep with the dozen local rules in benches/semgrep-rules.yaml), each limited to
+# BENCH_TIMEOUT seconds (default 1800).
 #
 #   benches/corpus.sh [-n FILES] [--gen PATH/TO/gen_corpus.py] [--threads N]
 #
@@ -34,10 +36,11 @@ measure() { # name, command...
   local name=$1; shift
   local log
   log=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$log" "$@" > /dev/null 2>&1 || true
-  read -r secs kb < "$log"
+  /usr/bin/time -f '%e %M %U %S' -o "$log" "$@" > /dev/null 2>&1 || true
+  read -r secs kb user sys < <(tail -n 1 "$log")
   rm -f "$log"
-  printf '%-10s %8.2fs  %9.0f files/s  peak %6.0f MB\n' "$name" "$secs" "$(echo "$files / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+  printf '%-10s %8.2fs wall %8.2fs CPU  %9.0f files/s  peak %6.0f MB\n' "$name" "$secs" \
+    "$(echo "$user + $sys" | bc -l)" "$(echo "$files / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
   eval "${name//-/_}_secs=$secs"
 }
 
@@ -48,11 +51,16 @@ if command -v rg > /dev/null; then
   measure rg rg -uu -c 'AKIA[0-9A-Z]{16}' "$corpus"
   echo "ratio bylaw/rg: $(echo "$bylaw_secs / $rg_secs" | bc -l | cut -c1-6)"
 fi
+# Competitors run offline (no rule downloads, no version checks, no telemetry) with a time limit.
+limit=${BENCH_TIMEOUT:-1800}
 if command -v checkov > /dev/null; then
-  measure checkov checkov -d "$corpus" --quiet --compact
+  measure checkov timeout "$limit" checkov -d "$corpus" --quiet --compact --skip-download
   echo "ratio checkov/bylaw: $(echo "$checkov_secs / $bylaw_secs" | bc -l | cut -c1-6)"
 fi
 if command -v semgrep > /dev/null; then
-  measure semgrep semgrep --config p/security-audit --metrics=off -q "$corpus"
+  # A dozen local rules like bylaw's code pack (benches/semgrep-rules.yaml).
+  SEMGREP_ENABLE_VERSION_CHECK=0 SEMGREP_SEND_METRICS=off \
+    measure semgrep timeout "$limit" semgrep scan --config "$root/benches/semgrep-rules.yaml" \
+    --metrics=off --disable-version-check -q "$corpus"
   echo "ratio semgrep/bylaw: $(echo "$semgrep_secs / $bylaw_secs" | bc -l | cut -c1-6)"
 fi

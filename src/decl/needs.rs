@@ -188,7 +188,12 @@ fn pattern_identifiers(p: &str) -> Vec<String> {
 fn regex_prefixes(re: &str) -> Option<Vec<String>> {
     let hir = regex_syntax::Parser::new().parse(re).ok()?;
     let extract = |kind| -> Option<Vec<String>> {
-        let seq = Extractor::new().kind(kind).extract(&hir);
+        // Tight limits: start-up pays for this on every rule, and huge sets filter little.
+        let seq = Extractor::new()
+            .kind(kind)
+            .limit_class(4)
+            .limit_total(64)
+            .extract(&hir);
         let lits = seq.literals()?;
         if lits.is_empty() {
             return None;

@@ -270,12 +270,14 @@ impl ConfigDoc {
         };
         match v {
             Value::Object(m) => {
-                let mut o = serde_json::Map::new();
-                for (k, cv) in m {
-                    if let Some(x) = child(cv, k, ptr) {
-                        o.insert(k.clone(), x);
-                    }
-                }
+                let kept: Vec<(String, Value)> = m
+                    .iter()
+                    .filter_map(|(k, cv)| child(cv, k, ptr).map(|x| (k.clone(), x)))
+                    .collect();
+                // Exact capacity: a growing map reserves room for more entries than it gets, and
+                // tens of thousands of small maps are kept until the scan-level rules run.
+                let mut o = serde_json::Map::with_capacity(kept.len());
+                o.extend(kept);
                 Value::Object(o)
             }
             Value::Array(a) => Value::Array(

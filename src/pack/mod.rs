@@ -2,6 +2,7 @@
 //! packs read from directories named in its policy. `include_dir` embeds the folder wholesale, so
 //! adding a rule file needs no registry edit.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
@@ -89,35 +90,35 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
         .collect()
 }
 
-/// Compile rule sources; every broken file is reported, not just the first.
+/// Compile rule sources; every broken file is reported, not just the first. Rules compile in
+/// parallel (regexes and ast-grep patterns are most of start-up) and keep their source order.
 pub fn compile_sources(sources: Vec<RuleSource>) -> (Vec<Box<dyn Rule>>, Vec<RuleLoadError>) {
+    let compiled: Vec<Result<Box<dyn Rule>, RuleLoadError>> =
+        sources.into_par_iter().map(compile_source).collect();
     let mut rules = Vec::new();
     let mut errors = Vec::new();
-    for s in sources {
-        let raw = match decl::parse_rule_file(&s.file, &s.text) {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        if s.expected_id.is_none()
-            && let Some(stem) = Path::new(&s.file).file_stem().and_then(|x| x.to_str())
-            && raw.id.rsplit('/').next() != Some(stem)
-        {
-            errors.push(RuleLoadError {
-                file: s.file.clone(),
-                rule: Some(raw.id.clone()),
-                message: format!(
-                    "field `id`: the name after the pack must equal the file name `{stem}`"
-                ),
-            });
-            continue;
-        }
-        match decl::compile(raw, &s.file, s.expected_id.as_deref()) {
+    for c in compiled {
+        match c {
             Ok(r) => rules.push(r),
             Err(e) => errors.push(e),
         }
     }
     (rules, errors)
+}
+
+fn compile_source(s: RuleSource) -> Result<Box<dyn Rule>, RuleLoadError> {
+    let raw = decl::parse_rule_file(&s.file, &s.text)?;
+    if s.expected_id.is_none()
+        && let Some(stem) = Path::new(&s.file).file_stem().and_then(|x| x.to_str())
+        && raw.id.rsplit('/').next() != Some(stem)
+    {
+        return Err(RuleLoadError {
+            file: s.file.clone(),
+            rule: Some(raw.id.clone()),
+            message: format!(
+                "field `id`: the name after the pack must equal the file name `{stem}`"
+            ),
+        });
+    }
+    decl::compile(raw, &s.file, s.expected_id.as_deref())
 }
