@@ -79,10 +79,44 @@ pub fn span_of(text: &str, lines: &LineIndex, span: proc_macro2::Span) -> Span {
 /// closures, generics, `return`/`break` chains are what nest without brackets). Comments, strings
 /// and character literals are skipped. Over-counting is harmless; under-counting is not.
 pub fn nesting_estimate(text: &str) -> usize {
-    // Keywords that open a construct syn parses recursively.
-    const KEYWORDS: &str = "as async await box break const continue dyn else fn for if impl in let \
-                            loop match mod move mut raw ref return static struct trait type unsafe \
-                            where while yield";
+    // Keywords that open a construct syn parses recursively (a `matches!` compiles to a few length
+    // and byte comparisons; this runs on every identifier of every Rust file).
+    let keyword = |w: &[u8]| {
+        matches!(
+            w,
+            b"as"
+                | b"async"
+                | b"await"
+                | b"box"
+                | b"break"
+                | b"const"
+                | b"continue"
+                | b"dyn"
+                | b"else"
+                | b"fn"
+                | b"for"
+                | b"if"
+                | b"impl"
+                | b"in"
+                | b"let"
+                | b"loop"
+                | b"match"
+                | b"mod"
+                | b"move"
+                | b"mut"
+                | b"raw"
+                | b"ref"
+                | b"return"
+                | b"static"
+                | b"struct"
+                | b"trait"
+                | b"type"
+                | b"unsafe"
+                | b"where"
+                | b"while"
+                | b"yield"
+        )
+    };
     let b = text.as_bytes();
     let ident = |c: u8| c == b'_' || c.is_ascii_alphanumeric() || c >= 0x80;
     let mut stack: Vec<usize> = Vec::new();
@@ -177,10 +211,7 @@ pub fn nesting_estimate(text: &str) -> usize {
                         continue;
                     }
                 }
-                if KEYWORDS
-                    .split_ascii_whitespace()
-                    .any(|k| k.as_bytes() == word)
-                {
+                if keyword(word) {
                     run += 1;
                 }
             }

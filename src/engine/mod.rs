@@ -670,7 +670,11 @@ impl<'a> Engine<'a> {
         }
         indices.sort_unstable();
         indices.dedup();
-        let hits = if Lang::from_kind(doc.kind).is_some() {
+        // Search for code-rule literals only where a code rule could run (not, say, on Rust files
+        // when only built-in Rust rules are enabled).
+        let has_code_rules = Lang::from_kind(doc.kind).is_some_and(|l| self.code.contains_key(&l))
+            || indices.iter().any(|&i| rules[i].as_code().is_some());
+        let hits = if has_code_rules {
             self.code_filter.hits(&doc.text)
         } else {
             Vec::new()
