@@ -2,7 +2,8 @@
 # Side-by-side benchmark on a generated corpus: bylaw (every built-in pack) against ripgrep, and —
 # when installed (pip install checkov semgrep) — Checkov and Semgrep on the same tree, offline
 # (Semgrep with the dozen local rules in benches/semgrep-rules.yaml), each limited to
-# BENCH_TIMEOUT seconds (default 1800).
+# BENCH_TIMEOUT seconds (default 1800). bylaw and ripgrep run BENCH_RUNS times (default 5) and the
+# median run is reported: small VMs are noisy.
 #
 #   benches/corpus.sh [-n FILES] [--gen PATH/TO/gen_corpus.py] [--threads N]
 #
@@ -32,20 +33,25 @@ bylaw="$root/target/release/bylaw"
 files=$(find "$corpus" -type f | wc -l)
 echo "machine: $(nproc) cores, $(uname -sr); corpus: $files files, $(du -sh "$corpus" | cut -f1)"
 
-measure() { # name, command...
+measure() { # name, command... — runs it $runs times and reports the median run
   local name=$1; shift
-  local log
+  local log all=""
   log=$(mktemp)
-  /usr/bin/time -f '%e %M %U %S' -o "$log" "$@" > /dev/null 2>&1 || true
-  read -r secs kb user sys < <(tail -n 1 "$log")
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M %U %S' -o "$log" "$@" > /dev/null 2>&1 || true
+    all+="$(tail -n 1 "$log")"$'\n'
+  done
   rm -f "$log"
-  printf '%-10s %8.2fs wall %8.2fs CPU  %9.0f files/s  peak %6.0f MB\n' "$name" "$secs" \
-    "$(echo "$user + $sys" | bc -l)" "$(echo "$files / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+  read -r secs kb user sys < <(printf '%s' "$all" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  printf '%-10s %8.2fs wall %8.2fs CPU  %9.0f files/s  peak %6.0f MB  (median of %d)\n' "$name" \
+    "$secs" "$(echo "$user + $sys" | bc -l)" "$(echo "$files / $secs" | bc -l)" \
+    "$(echo "$kb / 1024" | bc -l)" "$runs"
   eval "${name//-/_}_secs=$secs"
 }
 
 # Warm the page cache so that every tool reads from memory.
 cat $(find "$corpus" -type f | head -n 20000) > /dev/null 2>&1 || true
+runs=${BENCH_RUNS:-5}
 measure bylaw "$bylaw" check "$corpus" --no-cache --exit-zero --format json $threads
 if command -v rg > /dev/null; then
   measure rg rg -uu -c 'AKIA[0-9A-Z]{16}' "$corpus"
@@ -53,6 +59,7 @@ if command -v rg > /dev/null; then
 fi
 # Competitors run offline (no rule downloads, no version checks, no telemetry) with a time limit.
 limit=${BENCH_TIMEOUT:-1800}
+runs=1
 if command -v checkov > /dev/null; then
   measure checkov timeout "$limit" checkov -d "$corpus" --quiet --compact --skip-download
   echo "ratio checkov/bylaw: $(echo "$checkov_secs / $bylaw_secs" | bc -l | cut -c1-6)"
