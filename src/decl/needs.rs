@@ -18,6 +18,9 @@ use serde_json::{Map, Value};
 /// Literals shorter than this filter almost nothing: a clause holding one is dropped.
 const MIN_LITERAL: usize = 3;
 
+/// Rule nodes visited per rule at most (utilities included); the built-in packs need under 100.
+const VISIT_BUDGET: usize = 10_000;
+
 /// Clauses that must all hold; each holds when the text contains one of its literals.
 pub type Clauses = Vec<Vec<String>>;
 
@@ -33,7 +36,10 @@ pub fn required_literals(core: &SerializableRuleCore) -> Clauses {
             _ => None,
         })
         .unwrap_or_default();
-    let mut clauses = rule_needs(&rule, &utils, 0);
+    // Utilities are expanded where they are used, so a chain of utilities that each use the next
+    // several times grows exponentially: a visit budget stops the walk (needing less is sound).
+    let mut budget = VISIT_BUDGET;
+    let mut clauses = rule_needs(&rule, &utils, 0, &mut budget);
     // A constraint restricts a metavariable's node whenever it is bound; for a metavariable
     // every match binds, what the constraint needs the file needs too.
     if let Some(cons) = &core.constraints {
@@ -41,7 +47,7 @@ pub fn required_literals(core: &SerializableRuleCore) -> Clauses {
         for (var, c) in cons {
             if bound.contains(var.as_str()) {
                 let c = serde_json::to_value(c).unwrap_or(Value::Null);
-                clauses.extend(rule_needs(&c, &utils, 0));
+                clauses.extend(rule_needs(&c, &utils, 0, &mut budget));
             }
         }
     }
@@ -54,11 +60,12 @@ pub fn required_literals(core: &SerializableRuleCore) -> Clauses {
     clauses
 }
 
-fn rule_needs(r: &Value, utils: &Map<String, Value>, depth: usize) -> Clauses {
+fn rule_needs(r: &Value, utils: &Map<String, Value>, depth: usize, budget: &mut usize) -> Clauses {
     // Utilities can refer to each other; a cycle (or absurd depth) just stops adding clauses.
-    let Some(r) = r.as_object().filter(|_| depth <= 16) else {
+    let Some(r) = r.as_object().filter(|_| depth <= 16 && *budget > 0) else {
         return Vec::new();
     };
+    *budget -= 1;
     let mut out = Clauses::new();
     // A contextual pattern (an object) also spells out its context: it needs nothing.
     if let Some(Value::String(p)) = r.get("pattern") {
@@ -71,19 +78,19 @@ fn rule_needs(r: &Value, utils: &Map<String, Value>, depth: usize) -> Clauses {
     }
     for rel in ["inside", "has", "precedes", "follows"] {
         if let Some(sub) = r.get(rel) {
-            out.extend(rule_needs(sub, utils, depth + 1));
+            out.extend(rule_needs(sub, utils, depth + 1, budget));
         }
     }
     if let Some(Value::Array(all)) = r.get("all") {
         for s in all {
-            out.extend(rule_needs(s, utils, depth + 1));
+            out.extend(rule_needs(s, utils, depth + 1, budget));
         }
     }
     if let Some(Value::Array(any)) = r.get("any") {
         let mut union = Vec::new();
         let mut every = !any.is_empty();
         for s in any {
-            match best(rule_needs(s, utils, depth + 1)) {
+            match best(rule_needs(s, utils, depth + 1, budget)) {
                 Some(c) => union.extend(c),
                 None => {
                     every = false;
@@ -98,7 +105,7 @@ fn rule_needs(r: &Value, utils: &Map<String, Value>, depth: usize) -> Clauses {
     if let Some(Value::String(id)) = r.get("matches")
         && let Some(u) = utils.get(id)
     {
-        out.extend(rule_needs(u, utils, depth + 1));
+        out.extend(rule_needs(u, utils, depth + 1, budget));
     }
     out
 }
@@ -281,5 +288,22 @@ mod tests {
         assert_eq!(c, vec![vec!["dangerous_".to_string()]]);
         let cyclic = "utils: {a: {matches: b}, b: {matches: a}}\nrule: {matches: a}";
         assert!(needs(cyclic).is_empty());
+    }
+
+    #[test]
+    fn exponential_utility_chains_stop_at_the_budget() {
+        // u0 uses u1 16 times, u1 uses u2 16 times, ...: 16^8 visits before the depth cap.
+        let mut yaml = String::from("utils:\n");
+        for i in 0..15 {
+            let alts = vec![format!("{{matches: u{}}}", i + 1); 16].join(", ");
+            yaml.push_str(&format!("  u{i}: {{all: [{alts}]}}\n"));
+        }
+        yaml.push_str("  u15: {pattern: 'dangerous_call($X)'}\nrule: {matches: u0}\n");
+        let c = needs(&yaml);
+        // Cut short, the answer may be weaker (needing less is sound) but never something else.
+        assert!(
+            c.is_empty() || c == vec![vec!["dangerous_call".to_string()]],
+            "{c:?}"
+        );
     }
 }
