@@ -18,6 +18,9 @@ use serde_json::{Map, Value};
 /// Literals shorter than this filter almost nothing: a clause holding one is dropped.
 const MIN_LITERAL: usize = 3;
 
+/// Rule nesting followed at most (utilities included; a cycle stops here too).
+const MAX_DEPTH: usize = 16;
+
 /// Rule nodes visited per rule at most (utilities included); the built-in packs need under 100.
 const VISIT_BUDGET: usize = 10_000;
 
@@ -62,7 +65,7 @@ pub fn required_literals(core: &SerializableRuleCore) -> Clauses {
 
 fn rule_needs(r: &Value, utils: &Map<String, Value>, depth: usize, budget: &mut usize) -> Clauses {
     // Utilities can refer to each other; a cycle (or absurd depth) just stops adding clauses.
-    let Some(r) = r.as_object().filter(|_| depth <= 16 && *budget > 0) else {
+    let Some(r) = r.as_object().filter(|_| depth <= MAX_DEPTH && *budget > 0) else {
         return Vec::new();
     };
     *budget -= 1;
@@ -114,7 +117,7 @@ fn rule_needs(r: &Value, utils: &Map<String, Value>, depth: usize, budget: &mut 
 /// and those every `any` alternative binds.
 fn surely_bound(r: &Value, depth: usize) -> std::collections::BTreeSet<String> {
     let mut out = std::collections::BTreeSet::new();
-    let Some(r) = r.as_object().filter(|_| depth <= 16) else {
+    let Some(r) = r.as_object().filter(|_| depth <= MAX_DEPTH) else {
         return out;
     };
     if let Some(Value::String(p)) = r.get("pattern") {

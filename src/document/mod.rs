@@ -133,6 +133,7 @@ impl DocumentKind {
 /// JSON Pointer → span, keyed by a 64-bit hash of the pointer rather than the pointer itself:
 /// documents kept for cross-document rules hold one entry per node, and full pointer strings
 /// made them several times larger than their text.
+///
 /// The pointer is hashed with foldhash (fixed seed: deterministic, and several times faster than
 /// SipHash on these short strings, which were 3–4 % of a scan); the map then uses that hash as is.
 #[derive(Debug, Clone, Default)]

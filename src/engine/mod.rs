@@ -255,6 +255,12 @@ impl<'a> Engine<'a> {
                 .ok()
                 .map(|ac| (ac, pattern_rule))
         };
+        // Several rules read the same pointers (the k8s rules share one list): test each once
+        // per node of every kept document.
+        for keep in keep_kinds.values_mut().flatten() {
+            keep.sort_unstable();
+            keep.dedup();
+        }
         let code_filter = CodeFilter::new(registry.rules(), &enabled_code);
         Engine {
             registry,
