@@ -93,19 +93,25 @@ struct CodeTable {
     rules: BTreeSet<usize>,
 }
 
-/// One automaton over every literal code rules need ([`crate::decl::needs`]); per rule, the
-/// clauses as literal ids. A rule with no entry needs nothing and always runs.
+/// Automata over every literal code rules need ([`crate::decl::needs`]): one exact, one
+/// ASCII-case-insensitive for folded literals; per rule, the clauses as literal ids. A rule with
+/// no entry needs nothing and always runs.
 #[derive(Default)]
 struct CodeFilter {
-    ac: Option<AhoCorasick>,
+    exact: Option<AhoCorasick>,
+    folded: Option<AhoCorasick>,
+    /// Exact literals first, then folded ones: literal id = position in that order.
+    exact_len: usize,
     needs: HashMap<usize, Vec<Vec<usize>>>,
 }
 
 impl CodeFilter {
     fn new(rules: &[Box<dyn crate::rule::Rule>], enabled: &[usize]) -> Self {
-        let mut literals: Vec<String> = Vec::new();
-        let mut ids: HashMap<String, usize> = HashMap::new();
-        let mut needs = HashMap::new();
+        use crate::decl::needs::{FOLD_HAZARDS, Literal};
+        let mut exact: Vec<String> = Vec::new();
+        let mut folded: Vec<String> = Vec::new();
+        let mut ids: HashMap<&Literal, (bool, usize)> = HashMap::new();
+        let mut raw = Vec::new();
         for &i in enabled {
             let Some(cr) = rules[i].as_code() else {
                 continue;
@@ -113,41 +119,91 @@ impl CodeFilter {
             if cr.needs.is_empty() {
                 continue;
             }
-            let clauses = cr
+            let clauses: Vec<Vec<(bool, usize)>> = cr
                 .needs
                 .iter()
                 .map(|c| {
                     c.iter()
                         .map(|l| {
-                            *ids.entry(l.clone()).or_insert_with(|| {
-                                literals.push(l.clone());
-                                literals.len() - 1
+                            *ids.entry(l).or_insert_with(|| {
+                                let list = if l.fold { &mut folded } else { &mut exact };
+                                list.push(l.text.clone());
+                                (l.fold, list.len() - 1)
                             })
                         })
                         .collect()
                 })
                 .collect();
-            needs.insert(i, clauses);
+            raw.push((i, clauses));
         }
-        let ac = if literals.is_empty() {
-            None
-        } else {
-            AhoCorasick::new(&literals).ok()
+        // Text with a non-ASCII case variant of an ASCII letter may match a folded literal the
+        // ASCII-insensitive search misses: these sentinels make every folded literal count.
+        if !folded.is_empty() {
+            exact.extend(FOLD_HAZARDS.iter().map(|h| h.to_string()));
+        }
+        let exact_len = exact.len();
+        let build = |lits: &[String], fold: bool| {
+            (!lits.is_empty())
+                .then(|| {
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(fold)
+                        .build(lits)
+                        .ok()
+                })
+                .flatten()
         };
-        if ac.is_none() {
-            needs.clear();
+        let (exact_ac, folded_ac) = (build(&exact, false), build(&folded, true));
+        // A literal set that failed to build filters nothing: every rule then runs.
+        if exact_ac.is_none() != exact.is_empty() || folded_ac.is_none() != folded.is_empty() {
+            return CodeFilter::default();
         }
-        CodeFilter { ac, needs }
+        let needs = raw
+            .into_iter()
+            .map(|(i, clauses)| {
+                let clauses = clauses
+                    .into_iter()
+                    .map(|c| {
+                        c.into_iter()
+                            .map(|(fold, id)| if fold { exact_len + id } else { id })
+                            .collect()
+                    })
+                    .collect();
+                (i, clauses)
+            })
+            .collect();
+        CodeFilter {
+            exact: exact_ac,
+            folded: folded_ac,
+            exact_len,
+            needs,
+        }
     }
 
     /// Which literals occur in `text` (empty when there is no filter).
     fn hits(&self, text: &str) -> Vec<bool> {
-        let Some(ac) = &self.ac else {
+        let folded_len = self.folded.as_ref().map_or(0, AhoCorasick::patterns_len);
+        if self.exact.is_none() && folded_len == 0 {
             return Vec::new();
-        };
-        let mut hit = vec![false; ac.patterns_len()];
-        for m in ac.find_overlapping_iter(text) {
-            hit[m.pattern().as_usize()] = true;
+        }
+        let mut hit = vec![false; self.exact_len + folded_len];
+        if let Some(ac) = &self.exact {
+            for m in ac.find_overlapping_iter(text) {
+                hit[m.pattern().as_usize()] = true;
+            }
+        }
+        if let Some(ac) = &self.folded {
+            // The hazard sentinels are the last exact literals (added only with folded ones).
+            let hazard = self.exact_len >= crate::decl::needs::FOLD_HAZARDS.len()
+                && hit[self.exact_len - crate::decl::needs::FOLD_HAZARDS.len()..self.exact_len]
+                    .iter()
+                    .any(|&h| h);
+            if hazard {
+                hit[self.exact_len..].fill(true);
+            } else {
+                for m in ac.find_overlapping_iter(text) {
+                    hit[self.exact_len + m.pattern().as_usize()] = true;
+                }
+            }
         }
         hit
     }
