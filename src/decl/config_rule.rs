@@ -1,4 +1,14 @@
 //! Config rules: `when` filters documents, `for-each` selects nodes, `deny` judges each node.
+//!
+//! Many rules select the same nodes (seven k8s rules walk every container with one descendant
+//! query), so a selection is computed once per document and shared: the selected nodes' JSON
+//! Pointers are kept per thread for the document being checked (all rules of a document run on
+//! one thread, one after another).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -11,22 +21,73 @@ pub struct ConfigRule {
     pub meta: RuleMeta,
     pub when: Option<Predicate>,
     pub for_each: JsonPath,
+    /// The same id for every rule with the same `for-each` text ([`selector_id`]).
+    pub for_each_id: u32,
     pub deny: Predicate,
     pub message: String,
     pub filter: super::PathFilter,
 }
 
+/// A small id per distinct selector text: rules sharing a selector share its results.
+pub fn selector_id(src: &str) -> u32 {
+    static IDS: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+    let mut ids = IDS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    let next = u32::try_from(ids.len()).unwrap_or(u32::MAX);
+    *ids.entry(src.to_string()).or_insert(next)
+}
+
+/// Selections made on this thread's current document: (file id, document index, selector id)
+/// → pointers of the selected nodes, in query order.
+type Selections = (u64, HashMap<(usize, u32), Rc<[String]>>);
+
+thread_local! {
+    static SELECTIONS: RefCell<Selections> = RefCell::new((u64::MAX, HashMap::new()));
+}
+
 impl ConfigRule {
-    pub fn check_config(&self, path: &str, text: &str, docs: &[ConfigDoc], cx: &mut RuleContext) {
+    /// Pointers of the nodes `for-each` selects in `doc`, shared with every rule that has the
+    /// same selector while file `file_id` is being checked.
+    fn select(&self, file_id: u64, doc: &ConfigDoc) -> Rc<[String]> {
+        SELECTIONS.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.0 != file_id {
+                s.0 = file_id;
+                s.1.clear();
+            }
+            s.1.entry((doc.index, self.for_each_id))
+                .or_insert_with(|| {
+                    self.for_each
+                        .query_located(&doc.value)
+                        .into_iter()
+                        .map(|l| l.location().to_json_pointer())
+                        .collect()
+                })
+                .clone()
+        })
+    }
+
+    pub fn check_config(
+        &self,
+        file_id: u64,
+        path: &str,
+        text: &str,
+        docs: &[ConfigDoc],
+        cx: &mut RuleContext,
+    ) {
         for doc in docs {
             if let Some(w) = &self.when
                 && !w.eval(&doc.value).0
             {
                 continue;
             }
-            for located in self.for_each.query_located(&doc.value) {
-                let base = located.location().to_json_pointer();
-                let node = located.node();
+            for base in self.select(file_id, doc).iter() {
+                // The pointer came from a query on this very value: it resolves.
+                let Some(node) = doc.value.pointer(base) else {
+                    continue;
+                };
                 let (hit, rel) = self.deny.eval(node);
                 if !hit {
                     continue;
@@ -114,7 +175,57 @@ impl Rule for ConfigRule {
             return;
         }
         if let Ok(docs) = doc.config() {
-            self.check_config(&doc.path, &doc.text, docs, cx);
+            self.check_config(doc.id(), &doc.path, &doc.text, docs, cx);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::DocumentKind;
+
+    fn rule(id: &str, deny: &str) -> Box<dyn Rule> {
+        let text = format!(
+            "id: {id}\ntitle: t\nseverity: low\ntype: config\napplies-to: [kubernetes]\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\nmessage: m\n\
+             for-each: \"$..containers[*]\"\ndeny: {deny}\n"
+        );
+        let raw = super::super::parse_rule_file("t.yaml", &text).expect("valid rule file");
+        super::super::compile(raw, "t.yaml", None).expect("rule compiles")
+    }
+
+    fn lines(r: &dyn Rule, doc: &Document) -> Vec<usize> {
+        let options = Value::Null;
+        let mut cx = RuleContext::new(r.meta(), &options);
+        r.check(doc, &mut cx);
+        cx.findings
+            .iter()
+            .filter_map(|f| f.span.map(|s| doc.line_col(s.start).line))
+            .collect()
+    }
+
+    #[test]
+    fn rules_sharing_a_selector_share_it_per_document_only() {
+        let privileged = rule("t/privileged", "{path: $.privileged, equals: true}");
+        let latest = rule("t/latest", "{path: $.image, matches: ':latest$'}");
+        let pod = |a: &str, b: &str| {
+            format!(
+                "kind: Pod\nspec:\n  containers:\n    - image: {a}\n      privileged: true\n    - image: {b}\n"
+            )
+        };
+        let first = Document::new("a.yaml", DocumentKind::Kubernetes, pod("x:latest", "y:1"));
+        assert_eq!(lines(privileged.as_ref(), &first), vec![5]);
+        assert_eq!(lines(latest.as_ref(), &first), vec![4]);
+        // Another document on the same thread, with its containers elsewhere, gets its own
+        // selection, not the first one's.
+        let second = Document::new(
+            "b.yaml",
+            DocumentKind::Kubernetes,
+            "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - image: y:latest\n          privileged: true\n",
+        );
+        assert_eq!(lines(latest.as_ref(), &second), vec![6]);
+        assert_eq!(lines(privileged.as_ref(), &second), vec![7]);
+        assert_eq!(lines(latest.as_ref(), &first), vec![4]);
     }
 }

@@ -233,12 +233,14 @@ pub fn compile(
                 .map(predicate::Predicate::compile)
                 .transpose()
                 .map_err(|e| err(format!("field `when`: {e}")))?;
-            let for_each = predicate::compile_path(raw.for_each.as_deref().unwrap_or("$"))
+            let selector = raw.for_each.as_deref().unwrap_or("$");
+            let for_each = predicate::compile_path(selector)
                 .map_err(|e| err(format!("field `for-each`: {e}")))?;
             Ok(Box::new(config_rule::ConfigRule {
                 meta,
                 when,
                 for_each,
+                for_each_id: config_rule::selector_id(selector),
                 deny,
                 message,
                 filter,

@@ -404,6 +404,11 @@ impl Document {
         slim
     }
 
+    /// Unique per document built in this process (a key for per-document caches).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     pub fn lines(&self) -> &LineIndex {
         self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
