@@ -486,16 +486,18 @@ impl<'a> Engine<'a> {
             .iter()
             .map(|d| (d.path.as_str(), d))
             .collect();
-        for f in &mut scan_findings {
-            match docs.get(f.path.as_str()) {
-                Some(d) => {
-                    finish(f, self.policy, self.registry, Some(d));
-                    report
-                        .sources
-                        .entry(f.path.clone())
-                        .or_insert_with(|| d.text.clone());
-                }
-                None => finish(f, self.policy, self.registry, None),
+        scan_findings.par_iter_mut().for_each(|f| {
+            let doc = docs.get(f.path.as_str()).map(|d| d.as_ref());
+            finish(f, self.policy, self.registry, doc);
+        });
+        for f in &scan_findings {
+            if let Some(d) = docs.get(f.path.as_str())
+                && !report.sources.contains_key(&f.path)
+            {
+                report
+                    .sources
+                    .entry(f.path.clone())
+                    .or_insert_with(|| d.text.clone());
             }
         }
         report

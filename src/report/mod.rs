@@ -10,6 +10,8 @@ pub mod sarif;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+
+use rayon::slice::ParallelSliceMut;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -107,7 +109,7 @@ impl Report {
         // Unstable sort: no buffer of half the findings; ties are equal keys that `dedup_by`
         // merges, and the input order is deterministic, so the output is too.
         self.findings
-            .sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            .par_sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.findings.dedup_by(|a, b| {
             a.rule_id == b.rule_id && a.path == b.path && a.span == b.span && a.message == b.message
         });
