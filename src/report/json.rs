@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{FileError, Report, Skipped, is_baselined};
@@ -18,7 +19,8 @@ struct Doc<'a> {
     version: &'static str,
     tool: Tool,
     summary: Summary,
-    findings: Findings<'a>,
+    /// Always empty here: `write` splices the findings in.
+    findings: &'a [JsonFinding<'a>],
     errors: &'a [FileError],
     skipped: &'a [Skipped],
 }
@@ -67,34 +69,63 @@ struct JsonFinding<'a> {
     owners: &'a [String],
 }
 
-/// Findings are converted one at a time while serialising.
-struct Findings<'a>(&'a Report);
+/// Findings per batch rendered in parallel and written before the next: large reports are
+/// never held as one buffer (240,000 findings at 100,000 files would be ~180 MB of JSON).
+const BATCH: usize = 4096;
+/// Findings per parallel piece of a batch.
+const PIECE: usize = 256;
 
-impl Serialize for Findings<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let report = self.0;
-        s.collect_seq(report.findings.iter().map(|f| JsonFinding {
-            rule: &f.rule_id,
-            severity: f.severity,
-            confidence: f.confidence,
-            message: &f.message,
-            path: &f.path,
-            start: f.start,
-            end: f.end,
-            span: f.span.map(|s| JsonSpan {
-                start: s.start,
-                end: s.end,
-            }),
-            snippet: snippet(report, &f.path, f.span),
-            label: f.label.as_deref(),
-            help: report.help(f),
-            related: &f.related,
-            fingerprint: &f.fingerprint,
-            suppression: f.suppression.as_deref(),
-            baseline: f.baseline,
-            owners: &f.owners,
-        }))
+fn json_finding<'a>(report: &'a Report, f: &'a crate::finding::Finding) -> JsonFinding<'a> {
+    JsonFinding {
+        rule: &f.rule_id,
+        severity: f.severity,
+        confidence: f.confidence,
+        message: &f.message,
+        path: &f.path,
+        start: f.start,
+        end: f.end,
+        span: f.span.map(|s| JsonSpan {
+            start: s.start,
+            end: s.end,
+        }),
+        snippet: snippet(report, &f.path, f.span),
+        label: f.label.as_deref(),
+        help: report.help(f),
+        related: &f.related,
+        fingerprint: &f.fingerprint,
+        suppression: f.suppression.as_deref(),
+        baseline: f.baseline,
+        owners: &f.owners,
     }
+}
+
+/// The findings from `first` on, each as the pretty printer would write it as an element of the
+/// top-level `findings` array: `,` between elements, a newline and four spaces before each, and
+/// its own lines indented by four more spaces (JSON strings hold no raw newlines, so every
+/// newline byte is the printer's).
+fn render_findings(
+    report: &Report,
+    first: usize,
+    findings: &[Box<crate::finding::Finding>],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(findings.len() * 800);
+    let mut one = Vec::with_capacity(1024);
+    for (n, f) in findings.iter().enumerate() {
+        if first + n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\n    ");
+        one.clear();
+        // Writing to a Vec cannot fail, and these structs always serialise.
+        let _ = serde_json::to_writer_pretty(&mut one, &json_finding(report, f));
+        for &b in &one {
+            out.push(b);
+            if b == b'\n' {
+                out.extend_from_slice(b"    ");
+            }
+        }
+    }
+    out
 }
 
 fn snippet<'a>(report: &'a Report, path: &str, span: Option<Span>) -> Option<&'a str> {
@@ -130,10 +161,34 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
             fail_on: report.fail_on,
             failing: report.failing().count(),
         },
-        findings: Findings(report),
+        findings: &[],
         errors: &report.errors,
         skipped: &report.skipped,
     };
-    serde_json::to_writer_pretty(&mut *w, &doc).map_err(std::io::Error::other)?;
-    w.write_all(b"\n")
+    // Everything but the findings is printed as usual with an empty list, and the findings are
+    // spliced in where it stands, rendered in parallel: the same bytes as one pretty print.
+    let mut head = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
+    head.push(b'\n');
+    const EMPTY: &[u8] = b"\n  \"findings\": []";
+    // The summary before it holds only numbers and fixed words, so this is the findings key.
+    let at = head
+        .windows(EMPTY.len())
+        .position(|win| win == EMPTY)
+        .ok_or_else(|| std::io::Error::other("JSON report without a findings list"))?;
+    let open = at + EMPTY.len() - 1;
+    w.write_all(&head[..open])?;
+    for (b, batch) in report.findings.chunks(BATCH).enumerate() {
+        let pieces: Vec<Vec<u8>> = batch
+            .par_chunks(PIECE)
+            .enumerate()
+            .map(|(p, piece)| render_findings(report, b * BATCH + p * PIECE, piece))
+            .collect();
+        for piece in pieces {
+            w.write_all(&piece)?;
+        }
+    }
+    if !report.findings.is_empty() {
+        w.write_all(b"\n  ")?;
+    }
+    w.write_all(&head[open..])
 }
