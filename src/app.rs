@@ -330,10 +330,8 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         eprintln!("{}", human::summary(&report, &hopts));
     }
     let code = report.exit_code();
-    // Freeing every finding, source and kept document takes tens of milliseconds at the end of
-    // a large scan; the process is about to exit, so a detached thread does it (or does not
-    // finish) while `main` returns.
-    std::thread::spawn(move || drop((report, registry, groups)));
+    // The process is about to exit: freeing every finding and source need not hold it up.
+    crate::engine::drop_in_background((report, registry, groups));
     Ok(code)
 }
 

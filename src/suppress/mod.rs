@@ -6,7 +6,7 @@
 pub mod baseline;
 pub mod inline;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::config::Policy;
 use crate::document::{LineCol, Span};
@@ -113,17 +113,28 @@ pub fn apply(
             }
         }
     }
+    // Directives by file, so each finding looks only at its own file's.
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, d) in directives.iter().enumerate() {
+        if d.error.is_none() {
+            by_path.entry(d.path.as_str()).or_default().push(i);
+        }
+    }
     for f in findings.iter_mut() {
         if f.rule_id.starts_with("bylaw/") || f.suppression.is_some() {
             continue;
         }
+        let Some(candidates) = by_path.get(f.path.as_str()) else {
+            continue;
+        };
         let line = f.start.map_or(0, |s| s.line);
         let required = cx
             .registry
             .get(&f.rule_id)
             .is_some_and(|r| cx.policy.is_required(r.meta()));
-        for (i, d) in directives.iter().enumerate() {
-            if d.error.is_some() || d.path != f.path || !d.rules.contains(&f.rule_id) {
+        for &i in candidates {
+            let d = &directives[i];
+            if !d.rules.contains(&f.rule_id) {
                 continue;
             }
             let covers = line >= d.first_line && line <= d.last_line;
@@ -203,6 +214,9 @@ pub fn apply(
 fn apply_waivers(findings: &mut [Box<Finding>], cx: &SuppressContext) -> Vec<Finding> {
     let mut extra = Vec::new();
     let policy = cx.policy;
+    if policy.waivers.is_empty() {
+        return extra;
+    }
     let mut used = vec![false; policy.waivers.len()];
     let mut expired_reported = vec![false; policy.waivers.len()];
     for f in findings.iter_mut() {
