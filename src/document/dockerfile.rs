@@ -48,7 +48,7 @@ use std::ops::Range;
 use parse_dockerfile as pd;
 use serde_json::{Map, Value, json};
 
-use super::{ConfigDoc, ParseError, Span, pointer_escape};
+use super::{ConfigDoc, ParseError, Span, StrMap, pointer_escape};
 
 /// Parse a Dockerfile into one [`ConfigDoc`]. Never panics.
 pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
@@ -282,8 +282,8 @@ struct Instr {
 
 #[derive(Default)]
 struct Spans {
-    spans: HashMap<String, Span>,
-    key_spans: HashMap<String, Span>,
+    spans: StrMap<Span>,
+    key_spans: StrMap<Span>,
 }
 
 impl Spans {
@@ -892,7 +892,7 @@ impl Builder<'_> {
 }
 
 /// Give every node without a span its parent's span.
-fn fill_spans(v: &Value, ptr: String, parent: Span, spans: &mut HashMap<String, Span>) {
+fn fill_spans(v: &Value, ptr: String, parent: Span, spans: &mut StrMap<Span>) {
     let here = *spans.entry(ptr.clone()).or_insert(parent);
     match v {
         Value::Object(m) => {

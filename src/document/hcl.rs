@@ -31,7 +31,6 @@
 //! line. Intermediate pointers (`/resource`, `/resource/aws_s3_bucket`, `/ingress`) take the
 //! first block's spans. Parse errors carry the byte offset of the error.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use hcl_edit::Span as _;
@@ -40,7 +39,7 @@ use hcl_edit::structure::{Block, BlockLabel, Body};
 use hcl_edit::template::{Element, Template};
 use serde_json::{Map, Number, Value};
 
-use super::{ConfigDoc, ParseError, Span, pointer_escape};
+use super::{ConfigDoc, ParseError, Span, StrMap, pointer_escape};
 
 /// Deepest nesting we convert (hcl-edit itself refuses more than 64 nested levels).
 pub const MAX_DEPTH: usize = 256;
@@ -63,8 +62,8 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
     let mut conv = Converter {
         text: src,
         shift: bom,
-        spans: HashMap::new(),
-        keys: HashMap::new(),
+        spans: StrMap::default(),
+        keys: StrMap::default(),
     };
     let value = conv.top_body(&body)?;
     Ok(vec![ConfigDoc {
@@ -79,8 +78,8 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
 struct Converter<'t> {
     text: &'t str,
     shift: usize,
-    spans: HashMap<String, Span>,
-    keys: HashMap<String, Span>,
+    spans: StrMap<Span>,
+    keys: StrMap<Span>,
 }
 
 fn too_deep() -> ParseError {

@@ -187,9 +187,19 @@ impl SpanMap {
     }
 }
 
-impl From<HashMap<String, Span>> for SpanMap {
-    fn from(m: HashMap<String, Span>) -> Self {
-        SpanMap(m.into_iter().map(|(k, v)| (pointer_hash(&k), v)).collect())
+/// String-keyed maps built while parsing (pointer → span before it becomes a [`SpanMap`]):
+/// fixed-seed foldhash, as SipHash was a tenth of Dockerfile parsing.
+pub type StrMap<V> = HashMap<String, V, foldhash::quality::FixedState>;
+
+impl From<&StrMap<Span>> for SpanMap {
+    fn from(m: &StrMap<Span>) -> Self {
+        SpanMap(m.iter().map(|(k, v)| (pointer_hash(k), *v)).collect())
+    }
+}
+
+impl From<StrMap<Span>> for SpanMap {
+    fn from(m: StrMap<Span>) -> Self {
+        SpanMap::from(&m)
     }
 }
 

@@ -60,8 +60,8 @@ fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, Pars
             index: out.len(),
             ..ConfigDoc::default()
         };
-        let mut spans = std::collections::HashMap::new();
-        let mut keys = std::collections::HashMap::new();
+        let mut spans = crate::document::StrMap::default();
+        let mut keys = crate::document::StrMap::default();
         doc.value = conv.convert(d, String::new(), 0, &mut spans, &mut keys)?;
         doc.span = conv.span(d);
         if d.span.start == d.span.end && matches!(d.data, YamlData::Value(Scalar::Null)) {
@@ -134,13 +134,13 @@ fn is_list(v: &Value) -> bool {
 
 fn split_list(
     mut doc: ConfigDoc,
-    spans: &std::collections::HashMap<String, Span>,
-    keys: &std::collections::HashMap<String, Span>,
+    spans: &crate::document::StrMap<Span>,
+    keys: &crate::document::StrMap<Span>,
     first_index: usize,
 ) -> Vec<ConfigDoc> {
     let Some(items) = doc.value.get("items").and_then(Value::as_array) else {
-        doc.spans = spans.clone().into();
-        doc.key_spans = keys.clone().into();
+        doc.spans = spans.into();
+        doc.key_spans = keys.into();
         return vec![doc];
     };
     items
@@ -148,13 +148,13 @@ fn split_list(
         .enumerate()
         .map(|(i, item)| {
             let prefix = format!("/items/{i}");
-            let rekey = |m: &std::collections::HashMap<String, Span>| -> crate::document::SpanMap {
+            let rekey = |m: &crate::document::StrMap<Span>| -> crate::document::SpanMap {
                 m.iter()
                     .filter_map(|(k, v)| {
                         let rest = k.strip_prefix(&prefix)?;
                         (rest.is_empty() || rest.starts_with('/')).then(|| (rest.to_string(), *v))
                     })
-                    .collect::<std::collections::HashMap<String, Span>>()
+                    .collect::<crate::document::StrMap<Span>>()
                     .into()
             };
             ConfigDoc {
@@ -253,8 +253,8 @@ impl<'t> Converter<'t> {
         node: &MarkedYaml,
         ptr: String,
         depth: usize,
-        spans: &mut std::collections::HashMap<String, Span>,
-        keys: &mut std::collections::HashMap<String, Span>,
+        spans: &mut crate::document::StrMap<Span>,
+        keys: &mut crate::document::StrMap<Span>,
     ) -> Result<Value, ParseError> {
         if depth > MAX_DEPTH {
             return Err(ParseError::new(
@@ -298,8 +298,8 @@ impl<'t> Converter<'t> {
                         _ => vec![m],
                     };
                     for src in sources {
-                        let mut scratch_spans = std::collections::HashMap::new();
-                        let mut scratch_keys = std::collections::HashMap::new();
+                        let mut scratch_spans = crate::document::StrMap::default();
+                        let mut scratch_keys = crate::document::StrMap::default();
                         if let Value::Object(merged) = self.convert(
                             src,
                             ptr.clone(),
