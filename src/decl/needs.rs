@@ -328,19 +328,23 @@ fn fold_case(h: &Hir) -> (Hir, bool) {
             Some(b) => (Hir::literal([b]), true),
             None => (h.clone(), false),
         },
+        // Rebuilt field by field: `..r.clone()` would copy the whole subtree only to drop it.
         HirKind::Repetition(r) => {
             let (sub, f) = fold_case(&r.sub);
             let rep = Repetition {
+                min: r.min,
+                max: r.max,
+                greedy: r.greedy,
                 sub: Box::new(sub),
-                ..r.clone()
             };
             (Hir::repetition(rep), f)
         }
         HirKind::Capture(c) => {
             let (sub, f) = fold_case(&c.sub);
             let cap = Capture {
+                index: c.index,
+                name: c.name.clone(),
                 sub: Box::new(sub),
-                ..c.clone()
             };
             (Hir::capture(cap), f)
         }

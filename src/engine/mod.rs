@@ -494,10 +494,7 @@ impl<'a> Engine<'a> {
             if let Some(d) = docs.get(f.path.as_str())
                 && !report.sources.contains_key(&f.path)
             {
-                report
-                    .sources
-                    .entry(f.path.clone())
-                    .or_insert_with(|| d.text.clone());
+                report.sources.insert(f.path.clone(), d.text.clone());
             }
         }
         report
@@ -927,8 +924,6 @@ fn repo_roots(req: &ScanRequest) -> Vec<String> {
     roots.into_keys().collect()
 }
 
-/// Choose the base for relative paths: the current directory when every path is under it,
-/// else the first directory argument (or a file's parent).
 /// Free `value` on a detached thread, off the caller's path: large scans leave tens of
 /// milliseconds of freeing behind, and a process that is about to exit need not wait for it.
 /// If no thread can be started, it is freed here.
@@ -938,6 +933,8 @@ pub fn drop_in_background<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
+/// Choose the base for relative paths: the current directory when every path is under it,
+/// else the first directory argument (or a file's parent).
 pub fn choose_base(paths: &[PathBuf]) -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let all_under = paths.iter().all(|p| p.is_relative() || p.starts_with(&cwd));

@@ -10,9 +10,9 @@ pub mod sarif;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use std::time::Duration;
 
 use rayon::slice::ParallelSliceMut;
-use std::time::Duration;
 
 use serde::Serialize;
 
