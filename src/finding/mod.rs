@@ -61,6 +61,10 @@ pub struct Finding {
     /// Bytes to mask in every output (secrets).
     #[serde(skip)]
     pub redact: Option<Span>,
+    /// The credential's format verified offline as real (for example a GitHub token whose
+    /// checksum holds): such a finding fails in every file context, tests and docs included.
+    #[serde(skip)]
+    pub verified: bool,
     pub suppression: Option<Box<Suppression>>,
     pub baseline: Option<BaselineState>,
     pub owners: Vec<String>,
@@ -83,6 +87,7 @@ impl Finding {
             fingerprint: String::new(),
             fingerprint_key: String::new(),
             redact: None,
+            verified: false,
             suppression: None,
             baseline: None,
             owners: Vec::new(),
