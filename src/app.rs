@@ -301,6 +301,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
                 && std::env::var_os("NO_COLOR").is_none(),
             verbose: args.verbose,
             timing: true,
+            show_all: args.show_all,
         };
         let group_by_owner = args.group_by == Some(GroupBy::Owner);
         // JSON and SARIF are streamed to the destination, so large reports are never held as
@@ -324,6 +325,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         color: false,
         verbose: false,
         timing: true,
+        show_all: false,
     };
     let human_on_stdout = outs.iter().any(|(f, p)| *f == Format::Human && p.is_none());
     if human_on_stdout || outs.iter().all(|(_, p)| p.is_some()) {

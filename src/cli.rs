@@ -172,6 +172,10 @@ pub struct CheckArgs {
     /// Also list skipped files.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Print findings in contexts that do not fail the run (tests, examples, docs) in full, not
+    /// as one line each.
+    #[arg(long)]
+    pub show_all: bool,
     /// Never use colour.
     #[arg(long)]
     pub no_color: bool,

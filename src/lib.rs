@@ -1,8 +1,9 @@
 //! bylaw: a security-policy and engineering-standards linter.
 //!
 //! Pipeline, one folder per stage: `walk` (find and classify files) → `document` (parse lazily)
-//! → `engine` (run the rules from `rule` and `decl`, loaded by `pack`) → `finding` → `report`
-//! (human, JSON, SARIF) → exit code. `config` holds the resolved policy.
+//! → `project` (the context of each file, the repository around a partial scan) → `engine` (run
+//! the rules from `rule` and `decl`, loaded by `pack`) → `finding` → `report` (human, JSON,
+//! SARIF) → exit code. `config` holds the resolved policy.
 
 pub mod app;
 pub mod cache;
@@ -17,6 +18,7 @@ pub mod finding;
 pub mod git;
 pub mod owners;
 pub mod pack;
+pub mod project;
 pub mod report;
 pub mod rule;
 pub mod suppress;

@@ -123,10 +123,17 @@ fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     std::fs::write(p, bytes).expect("write");
 }
 
-/// A temporary tree holding the planted pod.
+/// A temporary tree holding the planted pod, with a policy that scans vendored and generated
+/// files (minified bundles are vendor context, skipped by default): these tests are about what
+/// the front ends do with hostile input.
 fn tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     write(dir.path(), PLANTED, PRIVILEGED_POD.as_bytes());
+    write(
+        dir.path(),
+        "bylaw.toml",
+        b"[contexts.vendor]\nmode = \"report\"\n\n[contexts.generated]\nmode = \"report\"\n",
+    );
     dir
 }
 

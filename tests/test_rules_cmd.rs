@@ -85,21 +85,37 @@ fn readme_shows_the_example_files_verbatim() {
 #[test]
 fn examples_also_run_through_check_packs() {
     let dir = root().join("fixtures/_custom-rules");
-    bylaw()
-        .current_dir(&dir)
-        .args([
-            "check",
-            "--no-color",
-            "--format",
-            "json",
-            "--packs",
-            "rules",
-        ])
-        .args(["--select", "acme", "fixtures"])
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("acme/requests-timeout"))
-        .stdout(predicate::str::contains("acme/team-label"));
+    let run = |extra: &[&str], code: i32| {
+        bylaw()
+            .current_dir(&dir)
+            .args([
+                "check",
+                "--no-color",
+                "--no-cache",
+                "--format",
+                "json",
+                "--packs",
+                "rules",
+            ])
+            .args(extra)
+            .args(["--select", "acme", "fixtures"])
+            .assert()
+            .code(code)
+            .stdout(predicate::str::contains("acme/requests-timeout"))
+            .stdout(predicate::str::contains("acme/team-label"))
+    };
+    // The examples sit in a `fixtures/` folder: test context, reported without failing the run…
+    run(&[], 0).stdout(predicate::str::contains("\"context\": \"test\""));
+    // …until a policy makes test findings fail.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "bylaw.toml",
+        "[contexts.test]\nmode = \"fail\"\n",
+    );
+    let config = tmp.path().join("bylaw.toml");
+    run(&["--config", config.to_str().expect("utf-8 path")], 1)
+        .stdout(predicate::str::contains("\"fails\": true"));
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! `rules.<id>` merge key by key; `required`, `packs`, `exclude`, `overrides` and `waivers`
 //! accumulate (an organisation's required rules cannot be dropped by a file that extends it).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -391,6 +392,7 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
             });
         }
     }
+    resolve_contexts(layers, &mut p)?;
     p.required = required_sources.iter().map(|(_, s)| s.clone()).collect();
     // Report (and ignore) attempts to switch off or lower a required rule.
     for layer in layers {
@@ -427,6 +429,63 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     Ok(p)
+}
+
+/// `[contexts.<name>]` of every layer: globs accumulate (each anchored at its own file's folder),
+/// `builtin` and `mode` are replaced by the later file that sets them.
+fn resolve_contexts(layers: &[Layer], p: &mut Policy) -> Result<(), Error> {
+    use crate::project::context::{Context, Mode};
+    let Some(nearest) = layers.last() else {
+        return Ok(());
+    };
+    let mut globs: BTreeMap<Context, Vec<Spanned<String>>> = BTreeMap::new();
+    for layer in layers {
+        let prefix = match layer.dir.strip_prefix(&nearest.dir) {
+            Ok(rel) if !rel.as_os_str().is_empty() => {
+                format!("{}/", rel.to_string_lossy().replace('\\', "/"))
+            }
+            _ => String::new(),
+        };
+        for (name, raw) in &layer.raw.contexts {
+            let Some(c) = Context::parse(name.get_ref()) else {
+                return layer.err(
+                    Some(name.span()),
+                    format!("unknown context `{}`", name.get_ref()),
+                    "contexts are production, test, example, docs, vendor and generated",
+                );
+            };
+            if let Some(m) = &raw.mode {
+                let Some(mode) = Mode::parse(m.get_ref()) else {
+                    return layer.err(
+                        Some(m.span()),
+                        format!("unknown context mode `{}`", m.get_ref()),
+                        "`mode` is fail, report or skip",
+                    );
+                };
+                p.contexts.setting_mut(c).mode = mode;
+            }
+            if let Some(b) = raw.builtin {
+                p.contexts.setting_mut(c).builtin = b;
+            }
+            // Validate each layer's globs where they are written, then anchor them.
+            glob_set(layer, &raw.paths, &prefix)?;
+            globs
+                .entry(c)
+                .or_default()
+                .extend(raw.paths.iter().map(|g| {
+                    Spanned::new(
+                        g.span(),
+                        format!("{prefix}{}", g.get_ref().trim_start_matches("./")),
+                    )
+                }));
+        }
+    }
+    for (c, list) in globs {
+        if !list.is_empty() {
+            p.contexts.setting_mut(c).paths = Some(glob_set(nearest, &list, "")?);
+        }
+    }
+    Ok(())
 }
 
 fn resolve_override(

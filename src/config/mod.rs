@@ -15,6 +15,7 @@ use globset::GlobSet;
 use serde_json::Value;
 
 use crate::finding::Severity;
+use crate::project::context::Contexts;
 use crate::rule::RuleMeta;
 
 /// How a selector names rules: an id, a pack, or a tag.
@@ -116,6 +117,8 @@ pub struct Policy {
     pub files: Vec<PathBuf>,
     /// Ignore inline suppressions and waivers (`--no-ignores`).
     pub no_ignores: bool,
+    /// How files are put into contexts, and what each context's findings do.
+    pub contexts: Contexts,
 }
 
 impl Default for Policy {
@@ -137,6 +140,7 @@ impl Default for Policy {
             path_prefix: String::new(),
             files: Vec::new(),
             no_ignores: false,
+            contexts: Contexts::default(),
         }
     }
 }

@@ -42,6 +42,22 @@ pub struct RawConfig {
     /// Recorded exceptions with a reason, an owner and an expiry.
     #[serde(default)]
     pub waivers: Vec<Spanned<RawWaiver>>,
+    /// File contexts: `[contexts.test] paths = ["qa/**"]`, `builtin = false`, `mode = "fail"`.
+    #[serde(default)]
+    pub contexts: BTreeMap<Spanned<String>, RawContext>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawContext {
+    /// Globs (relative to this file) added to the built-in patterns of the context.
+    #[serde(default)]
+    pub paths: Vec<Spanned<String>>,
+    /// `false` drops the built-in patterns of the context (only `paths` then name its files).
+    pub builtin: Option<bool>,
+    /// `fail` (counts toward the exit code), `report` (reported, never fails) or `skip` (not
+    /// scanned; counted in the summary).
+    pub mode: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]

@@ -123,11 +123,12 @@ impl Predicate {
                 test,
             });
         }
-        match parts.len() {
-            0 => Err("empty predicate: give a test or all/any/not".into()),
-            1 => Ok(parts.pop().expect("one element")),
-            _ => Ok(Predicate::All(parts)),
+        if parts.len() > 1 {
+            return Ok(Predicate::All(parts));
         }
+        parts
+            .pop()
+            .ok_or_else(|| "empty predicate: give a test or all/any/not".into())
     }
 
     /// Evaluate on `node`; returns the verdict and a pointer (relative to `node`) to cite.

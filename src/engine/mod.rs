@@ -15,6 +15,7 @@ use crate::config::Policy;
 use crate::document::code::Lang;
 use crate::document::{Document, DocumentKind, LineIndex};
 use crate::finding::Finding;
+use crate::project::context::{Context, Mode};
 use crate::report::{FileError, Report, Skipped};
 use crate::rule::registry::Registry;
 use crate::rule::{RuleContext, ScanContext};
@@ -227,7 +228,11 @@ struct FileOutcome {
     directives: Vec<Directive>,
     kept: Option<Arc<Document>>,
     source: Option<Arc<str>>,
+    /// The file's relative path, when its context is known.
+    path: Option<String>,
     scanned: bool,
+    /// The file's context, once known (not for files that could not be read).
+    context: Option<Context>,
     cache_entry: Option<(String, cache::Entry)>,
 }
 
@@ -419,16 +424,19 @@ impl<'a> Engine<'a> {
             .as_ref()
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
+        let root = context_root(&req.base);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
                 self.check_file(
                     f,
+                    &root,
                     req.max_file_size,
                     cache_path.as_ref().map(|_| &old_cache),
                 )
             })
             .collect();
+        let mut contexts: HashMap<String, Context> = HashMap::new();
         let mut new_cache = old_cache;
         let mut kept = Vec::new();
         let mut directives = Vec::new();
@@ -437,6 +445,9 @@ impl<'a> Engine<'a> {
             .findings
             .reserve_exact(outcomes.iter().map(|o| o.findings.len()).sum());
         for o in outcomes {
+            if let (Some(c), Some(path)) = (o.context, o.path) {
+                contexts.insert(path, c);
+            }
             directives.extend(o.directives);
             if let Some((rel, entry)) = o.cache_entry {
                 new_cache.files.insert(rel, entry);
@@ -497,6 +508,7 @@ impl<'a> Engine<'a> {
                 report.sources.insert(f.path.clone(), d.text.clone());
             }
         }
+        let per_file_count = report.findings.len();
         report
             .findings
             .extend(scan_findings.into_iter().map(Box::new));
@@ -519,6 +531,23 @@ impl<'a> Engine<'a> {
         };
         let extra = suppress::apply(&mut report.findings, &directives, &cx);
         report.findings.extend(extra.into_iter().map(Box::new));
+        // Findings of whole-scan rules and about suppressions take the context of the file
+        // they point at; a file the scan did not read (LICENSE, the policy file) by its path.
+        for f in &mut report.findings[per_file_count..] {
+            let c = contexts
+                .get(&f.path)
+                .copied()
+                .unwrap_or_else(|| self.context_of_unscanned(&req.base, &root, &f.path));
+            set_context(f, c, self.policy);
+        }
+        for e in &mut report.errors {
+            let c = contexts
+                .get(&e.path)
+                .copied()
+                .unwrap_or_else(|| self.context_of_unscanned(&req.base, &root, &e.path));
+            e.context = Some(c);
+            e.quiet = self.policy.contexts.mode(c) != Mode::Fail;
+        }
         report.directives = directives;
         report.elapsed = started.elapsed();
         report.fail_on = self.policy.fail_on;
@@ -550,6 +579,7 @@ impl<'a> Engine<'a> {
     fn check_file(
         &self,
         f: &WalkedFile,
+        root: &Path,
         max_size: u64,
         cache: Option<&cache::CacheFile>,
     ) -> FileOutcome {
@@ -558,8 +588,17 @@ impl<'a> Engine<'a> {
             out.skipped = Some(Skipped::new(&f.rel, "excluded by policy"));
             return out;
         }
+        let place = Place {
+            scoped: self.policy.scoped(&f.rel).into_owned(),
+            repo_path: context_path(&f.path, root, &f.rel),
+        };
+        // A path whose context is skipped whatever its content says is not even read.
+        if let Some(c) = self.skipped_by_path(&place) {
+            out.skipped = Some(Skipped::by_context(&f.rel, c));
+            return out;
+        }
         if let Some(content) = &f.content {
-            return self.check_bytes(f, content, max_size, out, cache);
+            return self.check_bytes(f, &place, content, max_size, out, cache);
         }
         // Walked directories never yield links; an explicit argument can be one (a staged
         // symlink passed by pre-commit). Its target may lie outside the tree: never read it.
@@ -597,12 +636,41 @@ impl<'a> Engine<'a> {
                 return out;
             }
         };
-        self.check_bytes(f, &bytes, max_size, out, cache)
+        self.check_bytes(f, &place, &bytes, max_size, out, cache)
+    }
+
+    /// The context of a path the scan did not read: an existing file (a policy file, a binary)
+    /// by its path; a file a repository rule asks to create (`LICENSE`) or the repository itself
+    /// is production.
+    fn context_of_unscanned(&self, base: &Path, root: &Path, rel: &str) -> Context {
+        let path = base.join(rel);
+        if rel == "." || !path.is_file() {
+            return Context::Production;
+        }
+        self.policy
+            .contexts
+            .by_path(&self.policy.scoped(rel), &context_path(&path, root, rel))
+    }
+
+    /// The context a path is skipped in, when its content could not change that: the policy's
+    /// globs decided, or every context the content could reveal (generated, minified) is
+    /// skipped too.
+    fn skipped_by_path(&self, place: &Place) -> Option<Context> {
+        let cx = &self.policy.contexts;
+        if let Some(c) = cx.by_policy_glob(&place.scoped) {
+            return (cx.mode(c) == Mode::Skip).then_some(c);
+        }
+        let c = cx.by_path(&place.scoped, &place.repo_path);
+        let content_may_change = [Context::Generated, Context::Vendor]
+            .into_iter()
+            .any(|k| cx.setting(k).builtin && cx.mode(k) != Mode::Skip);
+        (cx.mode(c) == Mode::Skip && !content_may_change).then_some(c)
     }
 
     fn check_bytes(
         &self,
         f: &WalkedFile,
+        place: &Place,
         bytes: &[u8],
         max_size: u64,
         mut out: FileOutcome,
@@ -633,6 +701,16 @@ impl<'a> Engine<'a> {
             }
         };
         let kind = classify(&f.rel, &text);
+        let context = self
+            .policy
+            .contexts
+            .classify(&place.scoped, &place.repo_path, kind, &text);
+        if self.policy.contexts.mode(context) == Mode::Skip {
+            out.skipped = Some(Skipped::by_context(&f.rel, context));
+            return out;
+        }
+        out.context = Some(context);
+        out.path = Some(f.rel.clone());
         let doc = Document::new(f.rel.clone(), kind, text);
         out.scanned = true;
         let hash = cache.map(|_| cache::content_hash(&f.rel, bytes));
@@ -653,6 +731,8 @@ impl<'a> Engine<'a> {
                         },
                         message: m.clone(),
                         location: l.map(|(line, col)| crate::document::LineCol { line, col }),
+                        context: None,
+                        quiet: false,
                     }));
                 out.findings = entry
                     .findings
@@ -679,6 +759,9 @@ impl<'a> Engine<'a> {
                     ));
                 }
             }
+        }
+        for finding in &mut out.findings {
+            set_context(finding, context, self.policy);
         }
         out.directives = suppress::inline::collect(&doc);
         if !out.findings.is_empty() {
@@ -759,6 +842,8 @@ impl<'a> Engine<'a> {
                         total - n
                     ),
                     location: None,
+                    context: None,
+                    quiet: false,
                 });
                 break;
             }
@@ -812,6 +897,37 @@ impl<'a> Engine<'a> {
             finish(f, self.policy, self.registry, Some(doc));
         }
         findings
+    }
+}
+
+/// Where a file sits, for its context: relative to the policy file's folder (the policy's globs)
+/// and to the repository root (the built-in conventions).
+struct Place {
+    scoped: String,
+    repo_path: String,
+}
+
+fn set_context(f: &mut Finding, c: Context, policy: &Policy) {
+    f.context = c;
+    f.context_mode = policy.contexts.mode(c);
+}
+
+/// The directory built-in context patterns are read from: the repository root above `base`
+/// (the nearest folder holding `.git`), else `base` itself. Then `tests/a.py` is a test file
+/// whether bylaw runs at the root or inside `tests/`, and folders above the repository (a
+/// checkout under `~/src/test/`) never count.
+pub fn context_root(base: &Path) -> PathBuf {
+    base.ancestors()
+        .find(|a| a.join(".git").exists())
+        .unwrap_or(base)
+        .to_path_buf()
+}
+
+/// `path` relative to `root`, `/`-separated; `rel` when the file is not under it.
+fn context_path(path: &Path, root: &Path, rel: &str) -> String {
+    match path.strip_prefix(root) {
+        Ok(p) => p.to_string_lossy().replace('\\', "/"),
+        Err(_) => rel.to_string(),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod severity;
 use serde::Serialize;
 
 use crate::document::{LineCol, Span};
+use crate::project::context::{Context, Mode};
 pub use severity::{Confidence, Severity};
 
 /// A secondary location shown next to the primary one.
@@ -65,6 +66,11 @@ pub struct Finding {
     /// checksum holds): such a finding fails in every file context, tests and docs included.
     #[serde(skip)]
     pub verified: bool,
+    /// The context of the file the finding is in (production, test, …).
+    pub context: Context,
+    /// What findings in that context do: `fail` counts toward the exit code, `report` does not.
+    #[serde(skip)]
+    pub context_mode: Mode,
     pub suppression: Option<Box<Suppression>>,
     pub baseline: Option<BaselineState>,
     pub owners: Vec<String>,
@@ -88,6 +94,8 @@ impl Finding {
             fingerprint_key: String::new(),
             redact: None,
             verified: false,
+            context: Context::Production,
+            context_mode: Mode::Fail,
             suppression: None,
             baseline: None,
             owners: Vec::new(),
@@ -134,6 +142,12 @@ impl Finding {
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         let (s, e) = self.span.map_or((0, 0), |s| (s.start, s.end));
         (&self.path, s, e, &self.rule_id, &self.message)
+    }
+
+    /// Whether the finding's context lets it fail the run: a `fail` context, or a credential
+    /// verified as real, which fails in every context.
+    pub fn context_fails(&self) -> bool {
+        self.context_mode == Mode::Fail || self.verified
     }
 
     pub fn is_suppressed(&self) -> bool {

@@ -21,6 +21,7 @@ pub fn render(report: &Report) -> String {
             continue;
         }
         let level = match f.severity {
+            _ if !f.context_fails() => "notice",
             Severity::Info => "notice",
             Severity::Low | Severity::Medium => "warning",
             Severity::High | Severity::Critical => "error",
@@ -36,7 +37,16 @@ pub fn render(report: &Report) -> String {
         }
         props.push(format!(
             "title={}",
-            escape_prop(&format!("{} ({})", f.rule_id, f.severity))
+            escape_prop(&if f.context_fails() {
+                format!("{} ({})", f.rule_id, f.severity)
+            } else {
+                format!(
+                    "{} ({}, {} file)",
+                    f.rule_id,
+                    f.severity,
+                    f.context.as_str()
+                )
+            })
         ));
         let mut msg = f.message.clone();
         if let Some(h) = report.help(f) {

@@ -12,6 +12,7 @@ pub fn render(report: &Report) -> String {
         .filter(|f| f.suppression.is_none() && !is_baselined(f))
         .map(|f| {
             let severity = match f.severity {
+                _ if !f.context_fails() => "info",
                 Severity::Info => "info",
                 Severity::Low => "minor",
                 Severity::Medium => "major",

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
 
 use super::{Report, is_baselined};
+use crate::project::context::Context;
 use crate::rule::registry::Registry;
 
 pub struct HumanOptions {
@@ -13,7 +14,12 @@ pub struct HumanOptions {
     pub verbose: bool,
     /// Include elapsed time in the summary (off in tests so output is byte-stable).
     pub timing: bool,
+    /// Print findings in contexts that do not fail the run (tests, docs…) in full too.
+    pub show_all: bool,
 }
+
+/// Findings that do not fail the run are listed one line each, up to this many.
+const COMPACT_LIMIT: usize = 20;
 
 /// Render findings and problems (the summary is separate so it can go to stderr).
 pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> String {
@@ -29,8 +35,14 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
         handler = handler.with_links(false);
     }
     let mut out = String::new();
+    let mut compact = Vec::new();
     for f in &report.findings {
         if f.suppression.is_some() || is_baselined(f) {
+            continue;
+        }
+        // Findings in tests, examples and docs stay visible without burying the ones that fail.
+        if !f.context_fails() && !opts.show_all {
+            compact.push(f);
             continue;
         }
         let meta = registry.get(&f.rule_id).map(|r| r.meta());
@@ -94,7 +106,40 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
         }
         out.push('\n');
     }
-    for e in &report.errors {
+    if !compact.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} finding{} in files whose context does not fail the run ({}):",
+            compact.len(),
+            if compact.len() == 1 { "" } else { "s" },
+            context_counts(&report.not_failing_by_context())
+        );
+        for f in compact.iter().take(COMPACT_LIMIT) {
+            let loc = f
+                .start
+                .map(|s| format!(":{}:{}", s.line, s.col))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}{loc}: {} {} {} [{}]",
+                f.path,
+                f.severity,
+                f.rule_id,
+                f.message,
+                f.context.as_str()
+            );
+        }
+        if compact.len() > COMPACT_LIMIT {
+            let _ = writeln!(
+                out,
+                "  … and {} more (--show-all prints every finding in full)",
+                compact.len() - COMPACT_LIMIT
+            );
+        }
+        out.push('\n');
+    }
+    let quiet = report.errors.iter().filter(|e| e.quiet).count();
+    for e in report.errors.iter().filter(|e| opts.verbose || !e.quiet) {
         let loc = e
             .location
             .map(|l| format!(":{}:{}", l.line, l.col))
@@ -103,6 +148,13 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
             out,
             "warning: {}{loc}: {} error: {}",
             e.path, e.kind, e.message
+        );
+    }
+    if quiet > 0 && !opts.verbose {
+        let _ = writeln!(
+            out,
+            "note: {quiet} file{} in contexts that do not fail the run could not be fully analysed (--verbose lists them)",
+            if quiet == 1 { "" } else { "s" }
         );
     }
     if opts.verbose {
@@ -143,6 +195,10 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
     if baselined > 0 {
         let _ = write!(s, ", {baselined} baselined");
     }
+    let by_context = report.by_context();
+    if by_context.keys().any(|c| *c != Context::Production) {
+        let _ = write!(s, " · by context: {}", context_counts(&by_context));
+    }
     let _ = write!(
         s,
         " · {} file{} scanned, {} skipped",
@@ -150,6 +206,10 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
         if report.files_scanned == 1 { "" } else { "s" },
         report.skipped.len()
     );
+    let skipped = report.skipped_by_context();
+    if !skipped.is_empty() {
+        let _ = write!(s, " ({})", context_counts(&skipped));
+    }
     if !report.errors.is_empty() {
         let _ = write!(s, ", {} with problems", report.errors.len());
     }
@@ -161,6 +221,15 @@ pub fn summary(report: &Report, opts: &HumanOptions) -> String {
         let _ = write!(s, " · failing: {failing} at or above {}", report.fail_on);
     }
     s
+}
+
+/// `production 3, test 12`
+fn context_counts(counts: &std::collections::BTreeMap<Context, usize>) -> String {
+    counts
+        .iter()
+        .map(|(c, n)| format!("{} {n}", c.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn first_sentence(s: &str) -> String {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::{FileError, Report, Skipped, is_baselined};
 use crate::document::{LineCol, Span};
 use crate::finding::{BaselineState, Confidence, Related, Severity, Suppression};
+use crate::project::context::Context;
 
 pub const JSON_VERSION: &str = "1";
 
@@ -41,6 +42,12 @@ struct Summary {
     baselined: usize,
     fail_on: Severity,
     failing: usize,
+    /// Active findings per context.
+    by_context: BTreeMap<&'static str, usize>,
+    /// Active findings that do not fail the run because of their context, per context.
+    not_failing_by_context: BTreeMap<&'static str, usize>,
+    /// Files not scanned because their context is skipped, per context.
+    skipped_by_context: BTreeMap<&'static str, usize>,
 }
 
 #[derive(Serialize)]
@@ -67,6 +74,8 @@ struct JsonFinding<'a> {
     suppression: Option<&'a Suppression>,
     baseline: Option<BaselineState>,
     owners: &'a [String],
+    context: Context,
+    fails: bool,
 }
 
 /// Findings per batch rendered in parallel and written before the next: large reports are
@@ -96,6 +105,8 @@ fn json_finding<'a>(report: &'a Report, f: &'a crate::finding::Finding) -> JsonF
         suppression: f.suppression.as_deref(),
         baseline: f.baseline,
         owners: &f.owners,
+        context: f.context,
+        fails: report.fails(f),
     }
 }
 
@@ -134,6 +145,10 @@ fn snippet<'a>(report: &'a Report, path: &str, span: Option<Span>) -> Option<&'a
     Some(&src[s.start..s.end])
 }
 
+fn named(counts: BTreeMap<Context, usize>) -> BTreeMap<&'static str, usize> {
+    counts.into_iter().map(|(c, n)| (c.as_str(), n)).collect()
+}
+
 /// Write the JSON report to `w`, streaming the findings.
 pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     // Severity order (critical first), as the README documents.
@@ -160,6 +175,9 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
             baselined: report.findings.iter().filter(|f| is_baselined(f)).count(),
             fail_on: report.fail_on,
             failing: report.failing().count(),
+            by_context: named(report.by_context()),
+            not_failing_by_context: named(report.not_failing_by_context()),
+            skipped_by_context: named(report.skipped_by_context()),
         },
         findings: &[],
         errors: &report.errors,

@@ -25,7 +25,8 @@ pub fn render(report: &Report, registry: &Registry) -> String {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.suppression.is_none() && !is_baselined(f))
+        // Findings in contexts that do not fail the run (tests, docs…) are not failures.
+        .filter(|f| f.suppression.is_none() && !is_baselined(f) && f.context_fails())
     {
         by_rule.entry(f.rule_id.as_str()).or_default().push(f);
     }

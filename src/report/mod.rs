@@ -18,12 +18,16 @@ use serde::Serialize;
 
 use crate::document::LineCol;
 use crate::finding::{Finding, Severity};
+use crate::project::context::Context;
 
 /// A file the scan passed over on purpose (binary, too large…). Visible with `--verbose`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
     pub path: String,
     pub reason: String,
+    /// Set when the file was skipped because its context's mode is `skip`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
 }
 
 impl Skipped {
@@ -31,6 +35,16 @@ impl Skipped {
         Skipped {
             path: path.to_string(),
             reason: reason.into(),
+            context: None,
+        }
+    }
+
+    /// A file not scanned because its context is skipped.
+    pub fn by_context(path: &str, context: Context) -> Self {
+        Skipped {
+            path: path.to_string(),
+            reason: format!("{} file (context mode `skip`)", context.as_str()),
+            context: Some(context),
         }
     }
 }
@@ -43,6 +57,13 @@ pub struct FileError {
     pub kind: &'static str,
     pub message: String,
     pub location: Option<LineCol>,
+    /// The context of the file (set once the scan knows it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
+    /// In a context whose findings do not fail the run: human output counts it instead of
+    /// listing it (unless `--verbose`).
+    #[serde(skip)]
+    pub quiet: bool,
 }
 
 impl FileError {
@@ -69,6 +90,8 @@ impl FileError {
             kind,
             message: message.into(),
             location,
+            context: None,
+            quiet: false,
         }
     }
 }
@@ -152,12 +175,52 @@ impl Report {
     /// Findings that count towards the exit code: not suppressed, not baselined, at or above the
     /// threshold.
     pub fn failing(&self) -> impl Iterator<Item = &Finding> {
-        self.findings.iter().map(Box::as_ref).filter(|f| {
-            f.suppression.is_none()
-                && f.baseline != Some(crate::finding::BaselineState::Unchanged)
-                && f.baseline != Some(crate::finding::BaselineState::Absent)
-                && f.severity >= self.fail_on
-        })
+        self.findings
+            .iter()
+            .map(Box::as_ref)
+            .filter(|f| self.fails(f))
+    }
+
+    /// Whether one finding counts toward the exit code: active, at or above the threshold, and in
+    /// a context whose findings fail the run.
+    pub fn fails(&self, f: &Finding) -> bool {
+        f.suppression.is_none()
+            && !is_baselined(f)
+            && f.severity >= self.fail_on
+            && f.context_fails()
+    }
+
+    /// Active findings that do not fail the run because of their file's context, per context.
+    pub fn not_failing_by_context(&self) -> BTreeMap<Context, usize> {
+        let mut out = BTreeMap::new();
+        for f in &self.findings {
+            if f.suppression.is_none() && !is_baselined(f) && !f.context_fails() {
+                *out.entry(f.context).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    /// Active findings per context.
+    pub fn by_context(&self) -> BTreeMap<Context, usize> {
+        let mut out = BTreeMap::new();
+        for f in &self.findings {
+            if f.suppression.is_none() && !is_baselined(f) {
+                *out.entry(f.context).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+
+    /// Files not scanned because of their context's `skip` mode, per context.
+    pub fn skipped_by_context(&self) -> BTreeMap<Context, usize> {
+        let mut out = BTreeMap::new();
+        for s in &self.skipped {
+            if let Some(c) = s.context {
+                *out.entry(c).or_insert(0) += 1;
+            }
+        }
+        out
     }
 
     pub fn exit_code(&self) -> i32 {

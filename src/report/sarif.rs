@@ -81,7 +81,9 @@ pub fn write(
         }
         let mut result = json!({
             "ruleId": f.rule_id,
-            "level": f.severity.sarif_level(),
+            // A finding whose file context does not fail the run (tests, docs…) is a note, so
+            // code scanning shows it without gating on it.
+            "level": if f.context_fails() { f.severity.sarif_level() } else { "note" },
             "message": {"text": f.message},
             "locations": [{
                 "physicalLocation": {
@@ -94,6 +96,7 @@ pub fn write(
                 "severity": f.severity,
                 "confidence": f.confidence,
                 "security-severity": f.severity.security_severity(),
+                "context": f.context,
             },
         });
         if let Some(i) = index_of(&f.rule_id) {

@@ -120,9 +120,9 @@ impl<'a> RuleContext<'a> {
         let mut f = Finding::new(&self.meta.id, self.meta.severity, path, message.into());
         f.confidence = self.meta.confidence;
         f.span = span;
+        let at = self.findings.len();
         self.findings.push(f);
-        // The vector is non-empty: we just pushed.
-        self.findings.last_mut().expect("just pushed")
+        &mut self.findings[at]
     }
 
     pub fn option_str_list(&self, key: &str) -> Vec<String> {

@@ -130,14 +130,34 @@ pub fn collect(doc: &Document) -> Vec<Directive> {
     let all: Vec<&str> = (0..lines.line_count())
         .map(|i| lines.line_text(text, i))
         .collect();
+    let in_scalar = if doc.kind.is_yaml() {
+        yaml_block_scalar_lines(&all)
+    } else {
+        Vec::new()
+    };
     for (i, line) in all.iter().enumerate() {
         let Some(pos) = line.find("bylaw:") else {
             continue;
         };
+        // A `#` inside a YAML block scalar is text, not a comment (rule docs quoting examples).
+        if in_scalar.get(i).copied().unwrap_or(false) {
+            continue;
+        }
         let before = &line[..pos];
-        let Some(lead_at) = leaders.iter().filter_map(|l| before.find(l)).min() else {
+        // The directive opens its comment: `# bylaw: …`, `// bylaw: …`, `/* bylaw: … */`. Doc
+        // comments (`///`, `//!`) and prose that mentions bylaw are not directives.
+        let Some(lead_at) = leaders
+            .iter()
+            .filter_map(|l| before.rfind(l).map(|at| (at, l.len())))
+            .filter(|(at, len)| before[at + len..].trim().is_empty())
+            .map(|(at, _)| at)
+            .min()
+        else {
             continue;
         };
+        if !looks_like_directive(&line[pos + "bylaw:".len()..]) {
+            continue;
+        }
         let own_line = before[..lead_at].trim().is_empty();
         let line_start = lines.line_start(i);
         let start_off = line_start + pos;
@@ -195,6 +215,52 @@ pub fn collect(doc: &Document) -> Vec<Directive> {
     }
     if doc.kind == DocumentKind::Kubernetes {
         out.extend(annotations(doc));
+    }
+    out
+}
+
+/// Whether the text after `bylaw:` is meant as a directive (well-formed or not), rather than
+/// prose such as `bylaw: a linter`.
+fn looks_like_directive(body: &str) -> bool {
+    let word: String = body
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '-' || *c == '_')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(
+        word.as_str(),
+        "ignore" | "disable" | "noqa" | "nolint" | "skip" | "allow" | "suppress"
+    ) || body.trim_start().starts_with('[')
+}
+
+/// Lines that are the content of a YAML block scalar (`key: |`, `- >-`), by indentation.
+fn yaml_block_scalar_lines(all: &[&str]) -> Vec<bool> {
+    let mut out = vec![false; all.len()];
+    let mut i = 0;
+    while i < all.len() {
+        let line = all[i];
+        let code = line.split(" #").next().unwrap_or(line).trim_end();
+        let header = code
+            .rsplit_once([' ', ':'])
+            .map_or(code, |(_, last)| last)
+            .trim_start_matches(['-', ' ']);
+        let opens = !line.trim_start().starts_with('#')
+            && (header.starts_with('|') || header.starts_with('>'))
+            && header[1..]
+                .chars()
+                .all(|c| c == '-' || c == '+' || c.is_ascii_digit());
+        if !opens {
+            i += 1;
+            continue;
+        }
+        let base = indent(line);
+        let mut j = i + 1;
+        while j < all.len() && (all[j].trim().is_empty() || indent(all[j]) > base) {
+            out[j] = true;
+            j += 1;
+        }
+        i = j;
     }
     out
 }
@@ -261,6 +327,25 @@ mod tests {
         let d = collect(&doc);
         assert_eq!(d.len(), 1);
         assert_eq!((d[0].first_line, d[0].last_line), (2, 4));
+    }
+
+    #[test]
+    fn only_directives_that_open_a_comment() {
+        let text = "//! bylaw: a linter\n/// # bylaw: ignore[k8s/x]\nlet a = 1; // see bylaw: docs\n// bylaw: ignore[k8s/x]\nlet b = 2;\n// bylaw: ignore k8s/x\n";
+        let doc = Document::new("a.rs", DocumentKind::Rust, text);
+        let d = collect(&doc);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert_eq!(d[0].rules, vec!["k8s/x"]);
+        assert!(d[1].error.is_some());
+    }
+
+    #[test]
+    fn yaml_block_scalars_hold_no_comments() {
+        let text = "examples:\n  bad: |\n    # bylaw: ignore[k8s/x]\n    privileged: true\n# bylaw: ignore[k8s/y]\nkey: 1\n";
+        let doc = Document::new("r.yaml", DocumentKind::Yaml, text);
+        let d = collect(&doc);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rules, vec!["k8s/y"]);
     }
 
     proptest! {

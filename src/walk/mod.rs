@@ -6,7 +6,8 @@
 pub mod classify;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+// A poisoned lock only means a walker thread panicked; the list it guards is still whole.
+use std::sync::{Mutex, PoisonError};
 
 use ignore::{WalkBuilder, WalkState};
 
@@ -53,19 +54,25 @@ pub fn walk_skipping(
         let meta = std::fs::symlink_metadata(root);
         match meta {
             Err(e) => {
-                errors.lock().expect("not poisoned").push(WalkError {
-                    rel: relative(root, base),
-                    message: format!("cannot read: {e}"),
-                });
+                errors
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(WalkError {
+                        rel: relative(root, base),
+                        message: format!("cannot read: {e}"),
+                    });
                 continue;
             }
             Ok(m) if !m.is_dir() => {
                 // An explicit file argument (as pre-commit passes them) is scanned even if ignored.
-                files.lock().expect("not poisoned").push(WalkedFile {
-                    path: root.clone(),
-                    rel: relative(root, base),
-                    content: None,
-                });
+                files
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(WalkedFile {
+                        path: root.clone(),
+                        rel: relative(root, base),
+                        content: None,
+                    });
                 continue;
             }
             Ok(_) => {}
@@ -88,18 +95,21 @@ pub fn walk_skipping(
                 match entry {
                     Ok(e) => {
                         if e.file_type().is_some_and(|t| t.is_file()) {
-                            files.lock().expect("not poisoned").push(WalkedFile {
-                                rel: relative(e.path(), base),
-                                path: e.into_path(),
-                                content: None,
-                            });
+                            files
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner)
+                                .push(WalkedFile {
+                                    rel: relative(e.path(), base),
+                                    path: e.into_path(),
+                                    content: None,
+                                });
                         }
                     }
                     Err(err) => {
                         let (rel, message) = describe(&err, base);
                         errors
                             .lock()
-                            .expect("not poisoned")
+                            .unwrap_or_else(PoisonError::into_inner)
                             .push(WalkError { rel, message });
                     }
                 }
@@ -107,10 +117,10 @@ pub fn walk_skipping(
             })
         });
     }
-    let mut files = files.into_inner().expect("not poisoned");
+    let mut files = files.into_inner().unwrap_or_else(PoisonError::into_inner);
     files.sort_by(|a, b| a.rel.cmp(&b.rel));
     files.dedup_by(|a, b| a.rel == b.rel);
-    let mut errors = errors.into_inner().expect("not poisoned");
+    let mut errors = errors.into_inner().unwrap_or_else(PoisonError::into_inner);
     errors.sort_by(|a, b| a.rel.cmp(&b.rel).then(a.message.cmp(&b.message)));
     (files, errors)
 }

@@ -1,0 +1,10 @@
+//! The project stage: what the files form, between parsing and the rules. Rules keep judging
+//! plain documents; this stage knows the repository around them.
+//!
+//! - [`context`]: the context of every file (production, test, example, docs, vendor,
+//!   generated) and what its findings do to the run.
+//! - [`scope`]: which files a scan reports on when it checks only some of them (pre-commit,
+//!   `--staged`, `--since`, explicit files), while cross-document rules still see the repository.
+
+pub mod context;
+pub mod scope;
