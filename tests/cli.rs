@@ -765,6 +765,11 @@ reason = "GPU"
 owner = "ml"
 until = "2027-03-31"
 ticket = "SEC-1"
+[contexts.test]
+paths = ["qa/**"]
+mode = "fail"
+[contexts.vendor]
+builtin = false
 "#;
     let value: toml::Value = toml::from_str(example).unwrap();
     let instance = serde_json::to_value(value).unwrap();
@@ -773,6 +778,12 @@ ticket = "SEC-1"
     let mut bad = instance.clone();
     bad["selct"] = serde_json::json!(["k8s"]);
     assert!(!validator.is_valid(&bad));
+    let mut bad_mode = instance.clone();
+    bad_mode["contexts"]["test"]["mode"] = serde_json::json!("maybe");
+    assert!(!validator.is_valid(&bad_mode));
+    let mut bad_context = instance.clone();
+    bad_context["contexts"]["staging"] = serde_json::json!({"mode": "fail"});
+    assert!(!validator.is_valid(&bad_context));
 }
 
 #[test]

@@ -1,0 +1,310 @@
+//! File contexts end to end: what each context's findings do to the exit code and to every
+//! output format, the policy's `[contexts]` table, and bylaw's own repository scanning clean.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+const PRIVILEGED_POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: web
+      image: nginx:1.25
+      securityContext:
+        privileged: true
+";
+
+fn bylaw(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("bylaw").expect("binary built");
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+/// `bylaw check --no-cache --select k8s/privileged-container --format json` in `dir`.
+fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let out = bylaw(dir)
+        .args([
+            "check",
+            "--no-cache",
+            "--select",
+            "k8s/privileged-container",
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .output()
+        .expect("bylaw ran");
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)));
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// (path, context, fails) of every finding.
+fn contexts(v: &Value) -> Vec<(String, String, bool)> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or_default().to_string(),
+                f["context"].as_str().unwrap_or_default().to_string(),
+                f["fails"].as_bool().unwrap_or(true),
+            )
+        })
+        .collect()
+}
+
+/// The same privileged pod in a test folder, an example, the docs, vendored code and a cluster
+/// dump: reported (or skipped) without failing the run.
+fn tree_with_every_context() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "tests/e2e/pod.yaml", PRIVILEGED_POD);
+    write(d, "examples/pod.yaml", PRIVILEGED_POD);
+    write(d, "docs/pod.yaml", PRIVILEGED_POD);
+    write(d, "vendor/chart/pod.yaml", PRIVILEGED_POD);
+    let dump = format!(
+        "{}status:\n  phase: Running\n",
+        PRIVILEGED_POD.replace(
+            "  name: web\n",
+            "  name: web\n  uid: 6b1f\n  resourceVersion: \"81\"\n"
+        )
+    );
+    write(d, "cluster/live-pod.yaml", &dump);
+    dir
+}
+
+#[test]
+fn findings_outside_production_are_reported_and_do_not_fail() {
+    let dir = tree_with_every_context();
+    let (code, v, stderr) = scan(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        contexts(&v),
+        vec![
+            ("docs/pod.yaml".into(), "docs".into(), false),
+            ("examples/pod.yaml".into(), "example".into(), false),
+            ("tests/e2e/pod.yaml".into(), "test".into(), false),
+        ]
+    );
+    assert_eq!(v["summary"]["failing"], 0);
+    assert_eq!(
+        v["summary"]["skipped_by_context"],
+        serde_json::json!({"generated": 1, "vendor": 1})
+    );
+    assert_eq!(
+        v["summary"]["not_failing_by_context"],
+        serde_json::json!({"docs": 1, "example": 1, "test": 1})
+    );
+    let human = bylaw(dir.path())
+        .args([
+            "check",
+            "--no-cache",
+            "--select",
+            "k8s/privileged-container",
+        ])
+        .output()
+        .expect("ran");
+    let summary = String::from_utf8_lossy(&human.stderr);
+    assert!(
+        summary.contains("by context: test 1, example 1, docs 1")
+            && summary.contains("2 skipped (vendor 1, generated 1)"),
+        "{summary}"
+    );
+
+    // A production file still fails the run.
+    write(dir.path(), "deploy/pod.yaml", PRIVILEGED_POD);
+    let (code, v, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 1);
+    assert!(contexts(&v).contains(&("deploy/pod.yaml".into(), "production".into(), true)));
+    assert_eq!(v["summary"]["failing"], 1);
+}
+
+#[test]
+fn the_policy_moves_files_between_contexts_and_sets_modes() {
+    let dir = tree_with_every_context();
+    write(
+        dir.path(),
+        "bylaw.toml",
+        r#"
+[contexts.test]
+mode = "fail"
+
+[contexts.production]
+paths = ["examples/**"]
+
+[contexts.docs]
+builtin = false
+
+[contexts.vendor]
+mode = "report"
+"#,
+    );
+    let (code, v, stderr) = scan(dir.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        contexts(&v),
+        vec![
+            // Without its built-in patterns, docs/ is production.
+            ("docs/pod.yaml".into(), "production".into(), true),
+            // The policy says examples/ is deployed.
+            ("examples/pod.yaml".into(), "production".into(), true),
+            ("tests/e2e/pod.yaml".into(), "test".into(), true),
+            ("vendor/chart/pod.yaml".into(), "vendor".into(), false),
+        ]
+    );
+}
+
+#[test]
+fn policy_globs_add_to_the_built_in_patterns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "qa/pod.yaml", PRIVILEGED_POD);
+    write(
+        dir.path(),
+        "bylaw.toml",
+        "[contexts.test]\npaths = [\"qa\"]\n",
+    );
+    let (code, v, _) = scan(dir.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        contexts(&v),
+        vec![("qa/pod.yaml".into(), "test".into(), false)]
+    );
+}
+
+#[test]
+fn unknown_contexts_and_modes_are_configuration_errors() {
+    for (toml, says) in [
+        (
+            "[contexts.staging]\nmode = \"fail\"\n",
+            "unknown context `staging`",
+        ),
+        (
+            "[contexts.test]\nmode = \"maybe\"\n",
+            "unknown context mode `maybe`",
+        ),
+        ("[contexts.test]\npaths = [\"[\"]\n", "invalid glob"),
+    ] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "pod.yaml", PRIVILEGED_POD);
+        write(dir.path(), "bylaw.toml", toml);
+        let out = bylaw(dir.path())
+            .args(["check", "--no-cache"])
+            .output()
+            .expect("ran");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{toml}: {stderr}");
+        assert!(stderr.contains(says), "{toml}: {stderr}");
+        assert!(stderr.contains("bylaw.toml"), "{toml}: {stderr}");
+    }
+}
+
+#[test]
+fn sarif_and_annotations_mark_non_failing_findings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "tests/pod.yaml", PRIVILEGED_POD);
+    write(dir.path(), "deploy/pod.yaml", PRIVILEGED_POD);
+    let run = |format: &str| {
+        let out = bylaw(dir.path())
+            .args([
+                "check",
+                "--no-cache",
+                "--select",
+                "k8s/privileged-container",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("ran");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let sarif: Value = serde_json::from_str(&run("sarif")).expect("SARIF is JSON");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let by_path = |p: &str| {
+        results
+            .iter()
+            .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == p)
+            .unwrap_or_else(|| panic!("no result for {p}"))
+    };
+    assert_eq!(by_path("tests/pod.yaml")["level"], "note");
+    assert_eq!(by_path("tests/pod.yaml")["properties"]["context"], "test");
+    assert_eq!(by_path("deploy/pod.yaml")["level"], "error");
+    assert_eq!(
+        by_path("deploy/pod.yaml")["properties"]["context"],
+        "production"
+    );
+
+    let github = run("github");
+    assert!(
+        github.contains("::notice file=tests/pod.yaml")
+            && github.contains("::error file=deploy/pod.yaml"),
+        "{github}"
+    );
+    let junit = run("junit");
+    assert!(
+        junit.contains("deploy/pod.yaml") && !junit.contains("tests/pod.yaml"),
+        "{junit}"
+    );
+
+    // Human output: the failing finding in full, the test one on one line.
+    let human = run("human");
+    let full = human.matches("k8s/privileged-container").count();
+    assert!(
+        human.contains("1 finding in files whose context does not fail the run (test 1)")
+            && human.contains("tests/pod.yaml:10:9: high k8s/privileged-container"),
+        "{human}"
+    );
+    let all = bylaw(dir.path())
+        .args([
+            "check",
+            "--no-cache",
+            "--select",
+            "k8s/privileged-container",
+            "--show-all",
+        ])
+        .output()
+        .expect("ran");
+    let all = String::from_utf8_lossy(&all.stdout);
+    assert!(!all.contains("does not fail the run"), "{all}");
+    assert!(
+        all.matches("k8s/privileged-container").count() > full,
+        "{all}"
+    );
+}
+
+/// The acceptance test of the file-contexts work: `bylaw check .` at the root of bylaw's own
+/// repository (fixtures, tests and docs included) exits 0.
+#[test]
+fn bylaws_own_repository_scans_clean() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = bylaw(root)
+        .args(["check", "--no-cache", "--format", "json", "."])
+        .output()
+        .expect("ran");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let failing: Vec<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["fails"] == true)
+        .map(|f| format!("{} {} {}", f["path"], f["rule"], f["message"]))
+        .collect();
+    assert_eq!(out.status.code(), Some(0), "failing findings: {failing:#?}");
+    // The fixtures are still scanned: thousands of findings, none failing.
+    assert!(v["summary"]["not_failing_by_context"]["test"].as_u64() > Some(1000));
+}
