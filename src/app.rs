@@ -61,11 +61,26 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
             .collect()
     };
     for p in &paths {
-        if std::fs::symlink_metadata(p).is_err() {
+        let Ok(meta) = std::fs::symlink_metadata(p) else {
             return Err(Error::Usage(format!(
                 "no such file or directory: {}",
                 p.display()
             )));
+        };
+        // A path the user named and bylaw cannot read is an error, never a silent pass. (A
+        // link named as a file is reported as skipped: its target is not read; a FIFO or device is
+        // skipped, never opened: opening a FIFO blocks.)
+        let readable = if meta.is_symlink() && !p.is_dir() {
+            Ok(())
+        } else if p.is_dir() {
+            std::fs::read_dir(p).map(|_| ())
+        } else if meta.is_file() {
+            std::fs::File::open(p).map(|_| ())
+        } else {
+            Ok(())
+        };
+        if let Err(e) = readable {
+            return Err(Error::Usage(format!("cannot read {}: {e}", p.display())));
         }
     }
     let base = choose_base(&paths);
@@ -76,6 +91,9 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
     } else {
         None
     };
+    // Only some files are checked: the staged or changed ones, or files named one by one (as
+    // pre-commit passes them). A directory argument makes it a scan of that tree.
+    let partial = git_files.is_some() || paths.iter().all(|p| !p.is_dir());
     if git_files.is_some() {
         paths = vec![cwd.clone()];
     }
@@ -143,6 +161,8 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
         req.no_repo_rules = is_nested;
         req.skip_dirs = skip;
         req.files = git_files.clone();
+        req.partial = partial;
+        req.staged = scan.staged;
         if !scan.no_cache {
             req.cache_dir = Some(crate::cache::dir(scan.cache_dir.as_deref()));
         }
@@ -330,6 +350,23 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     let human_on_stdout = outs.iter().any(|(f, p)| *f == Format::Human && p.is_none());
     if human_on_stdout || outs.iter().all(|(_, p)| p.is_some()) {
         eprintln!("{}", human::summary(&report, &hopts));
+    }
+    if report.files_scanned == 0 && !report.skipped.is_empty() {
+        let why: Vec<String> = report
+            .skipped
+            .iter()
+            .take(3)
+            .map(|s| format!("{}: {}", s.path, s.reason))
+            .collect();
+        eprintln!(
+            "bylaw: nothing was scanned: every file was skipped ({}{})",
+            why.join("; "),
+            if report.skipped.len() > 3 {
+                "; …"
+            } else {
+                ""
+            }
+        );
     }
     let code = report.exit_code();
     // The process is about to exit: freeing every finding and source need not hold it up.

@@ -125,11 +125,12 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes (default 2 MiB).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
-    /// Only these rules, packs (`k8s`) or tags (`cwe:798`); repeatable; replaces the policy's `select`.
-    #[arg(long, value_name = "SELECTOR")]
+    /// Only these rules, packs (`k8s`) or tags (`cwe:798`); comma-separated or repeated;
+    /// replaces the policy's `select`.
+    #[arg(long, value_name = "SELECTOR", value_delimiter = ',')]
     pub select: Vec<String>,
-    /// Also skip these rules, packs or tags; repeatable.
-    #[arg(long, value_name = "SELECTOR")]
+    /// Also skip these rules, packs or tags; comma-separated or repeated.
+    #[arg(long, value_name = "SELECTOR", value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Run repository-level rules even when the scan is not a whole repository.
     #[arg(long)]

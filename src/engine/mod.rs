@@ -2,7 +2,7 @@
 //! apply to its kind, finishes the findings (line/column, fingerprint, policy severity, redaction)
 //! and gathers everything into a sorted [`Report`]. Rules never see the CLI; reporters never filter.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -48,6 +48,12 @@ pub struct ScanRequest {
     pub skip_dirs: Vec<PathBuf>,
     /// Never run repository-level rules (a subtree scanned under its own policy).
     pub no_repo_rules: bool,
+    /// Only some files are checked (`--staged`, `--since`, explicit files): cross-document rules
+    /// still see the rest of the repository, findings are reported only for these files, and
+    /// repository-level rules do not run (unless forced).
+    pub partial: bool,
+    /// `--staged`: the rest of the repository is read as the index holds it.
+    pub staged: bool,
 }
 
 impl ScanRequest {
@@ -62,6 +68,8 @@ impl ScanRequest {
             cache_dir: None,
             skip_dirs: Vec::new(),
             no_repo_rules: false,
+            partial: false,
+            staged: false,
         }
     }
 }
@@ -78,6 +86,9 @@ pub struct Engine<'a> {
     scan_rules: Vec<usize>,
     /// Kinds kept for scan-level rules, with the pointer prefixes they read (`None`: all).
     keep_kinds: BTreeMap<DocumentKind, Option<Vec<&'static str>>>,
+    /// Per kept kind, the text a document outside a partial scan's files must contain to matter
+    /// to some cross-document rule (`None`: every document of the kind matters).
+    relation_filter: BTreeMap<DocumentKind, Option<AhoCorasick>>,
     /// Code rules per language, indexed by tree-sitter node kind: one traversal runs them all.
     code: HashMap<Lang, CodeTable>,
     /// Rules run through `code` (for the list of rules that ran).
@@ -244,6 +255,7 @@ impl<'a> Engine<'a> {
         let mut pattern_rule = Vec::new();
         let mut scan_rules = Vec::new();
         let mut keep_kinds: BTreeMap<DocumentKind, Option<Vec<&'static str>>> = BTreeMap::new();
+        let mut relation_words: BTreeMap<DocumentKind, Option<Vec<&'static str>>> = BTreeMap::new();
         let mut code: HashMap<Lang, CodeTable> = HashMap::new();
         let mut code_rules = Vec::new();
         let mut enabled_code = Vec::new();
@@ -290,6 +302,11 @@ impl<'a> Engine<'a> {
                         (Some(v), Some(p)) => v.extend_from_slice(p),
                         _ => *entry = None,
                     }
+                    let words = relation_words.entry(*k).or_insert_with(|| Some(Vec::new()));
+                    match (words.as_mut(), rule.relation_keywords()) {
+                        (Some(v), Some(w)) => v.extend_from_slice(w),
+                        _ => *words = None,
+                    }
                 }
             }
             match rule.prefilter_keywords() {
@@ -323,6 +340,14 @@ impl<'a> Engine<'a> {
             keep.dedup();
         }
         let code_filter = CodeFilter::new(registry.rules(), &enabled_code);
+        let relation_filter = relation_words
+            .into_iter()
+            .map(|(k, words)| {
+                // An automaton that fails to build filters nothing: every document then counts.
+                let ac = words.and_then(|w| AhoCorasick::new(w).ok());
+                (k, ac)
+            })
+            .collect();
         Engine {
             registry,
             policy,
@@ -331,6 +356,7 @@ impl<'a> Engine<'a> {
             prefilter,
             scan_rules,
             keep_kinds,
+            relation_filter,
             code,
             code_rules,
             code_filter,
@@ -472,6 +498,13 @@ impl<'a> Engine<'a> {
         if let Some(p) = &cache_path {
             cache::save(p, &new_cache);
         }
+        // A partial scan: the rest of the repository, for the rules that relate documents.
+        let in_scope: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        if req.partial && !self.keep_kinds.is_empty() {
+            kept.extend(self.repository_documents(req, &root, &in_scope));
+            // Same order as a full scan, so whole-scan rules pick the same places.
+            kept.sort_by(|a, b| a.path.cmp(&b.path));
+        }
         // Scan-level rules (cross-document, repository).
         let repo_roots = repo_roots(req);
         let scan_cx = ScanContext {
@@ -491,6 +524,10 @@ impl<'a> Engine<'a> {
                 cx.findings
             })
             .collect();
+        // A partial scan reports only on its own files.
+        if req.partial {
+            scan_findings.retain(|f| in_scope.contains(f.path.as_str()));
+        }
         // Locate scan-level findings in the documents they name.
         let docs: HashMap<&str, &Arc<Document>> = scan_cx
             .documents
@@ -528,6 +565,7 @@ impl<'a> Engine<'a> {
             registry: self.registry,
             today: crate::config::load::today(),
             active: &active,
+            partial: req.partial,
         };
         let extra = suppress::apply(&mut report.findings, &directives, &cx);
         report.findings.extend(extra.into_iter().map(Box::new));
@@ -637,6 +675,89 @@ impl<'a> Engine<'a> {
             }
         };
         self.check_bytes(f, &place, &bytes, max_size, out, cache)
+    }
+
+    /// Documents outside a partial scan's files that some cross-document rule could use: of a
+    /// kept kind, in a context that is scanned, holding one of the rules' relation keywords;
+    /// cut down like the documents a full scan keeps.
+    fn repository_documents(
+        &self,
+        req: &ScanRequest,
+        root: &Path,
+        in_scope: &HashSet<&str>,
+    ) -> Vec<Arc<Document>> {
+        let Some(repo) = crate::project::scope::repository_root(&req.base) else {
+            return Vec::new();
+        };
+        let rest = crate::project::scope::rest_of_repository(
+            &repo,
+            &req.base,
+            in_scope,
+            req.threads.max(1),
+            req.staged,
+        );
+        rest.par_iter()
+            .filter_map(|f| self.relation_document(f, root, req.max_file_size))
+            .collect()
+    }
+
+    fn relation_document(
+        &self,
+        f: &WalkedFile,
+        root: &Path,
+        max_size: u64,
+    ) -> Option<Arc<Document>> {
+        // Kinds by path first: only YAML can turn out to be Kubernetes once its text is read.
+        let by_path = classify(&f.rel, "");
+        let may_keep = self.keep_kinds.contains_key(&by_path)
+            || (by_path == DocumentKind::Yaml
+                && self.keep_kinds.contains_key(&DocumentKind::Kubernetes));
+        if !may_keep || self.policy.is_excluded(&f.rel) {
+            return None;
+        }
+        let place = Place {
+            scoped: self.policy.scoped(&f.rel).into_owned(),
+            repo_path: context_path(&f.path, root, &f.rel),
+        };
+        if self.skipped_by_path(&place).is_some() {
+            return None;
+        }
+        let bytes: std::borrow::Cow<[u8]> = match &f.content {
+            Some(c) => std::borrow::Cow::Borrowed(c),
+            None => {
+                let meta = std::fs::symlink_metadata(&f.path).ok()?;
+                if !meta.is_file() || meta.len() > max_size {
+                    return None;
+                }
+                std::borrow::Cow::Owned(std::fs::read(&f.path).ok()?)
+            }
+        };
+        if bytes.len() as u64 > max_size {
+            return None;
+        }
+        let text = match decode(&bytes) {
+            Decoded::Text(t) | Decoded::Lossy(t) => t,
+            Decoded::Binary => return None,
+        };
+        let kind = classify(&f.rel, &text);
+        let keep = self.keep_kinds.get(&kind)?;
+        if let Some(Some(words)) = self.relation_filter.get(&kind)
+            && !words.is_match(&text)
+        {
+            return None;
+        }
+        let context = self
+            .policy
+            .contexts
+            .classify(&place.scoped, &place.repo_path, kind, &text);
+        if self.policy.contexts.mode(context) == Mode::Skip {
+            return None;
+        }
+        let doc = Document::new(f.rel.clone(), kind, text);
+        Some(Arc::new(match keep {
+            Some(keep) => doc.slim(keep),
+            None => doc,
+        }))
     }
 
     /// The context of a path the scan did not read: an existing file (a policy file, a binary)
@@ -1022,7 +1143,9 @@ fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
 /// root (holds `.git`) or that has no repository above it; with `force`, every directory argument.
 fn repo_roots(req: &ScanRequest) -> Vec<String> {
     let mut roots = BTreeMap::new();
-    if req.no_repo_rules {
+    // Repository rules judge a whole repository: never a subtree under its own policy, nor the
+    // few files of a partial scan (unless `--repo-rules` asks for them).
+    if req.no_repo_rules || (req.partial && !req.force_repo_rules) {
         return Vec::new();
     }
     for p in &req.paths {

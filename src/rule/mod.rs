@@ -173,6 +173,15 @@ pub trait Rule: Send + Sync {
         None
     }
 
+    /// Text a document outside the files being checked must contain to matter to
+    /// [`Rule::check_scan`], when only some files are checked (pre-commit, `--staged`, `--since`,
+    /// explicit files): for a rule relating a workload to its PodDisruptionBudget,
+    /// `PodDisruptionBudget`. The engine then reads the rest of the repository but parses only
+    /// the documents that contain one. `None`: every document of [`Rule::scan_kinds`] matters.
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     /// Whether [`Rule::check_scan`] should run (cross-document and repository rules).
     fn is_scan_level(&self) -> bool {
         false

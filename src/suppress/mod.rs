@@ -29,6 +29,9 @@ pub struct SuppressContext<'a> {
     pub today: String,
     /// Ids of the rules that ran; an unused directive is only reported for those.
     pub active: &'a BTreeSet<String>,
+    /// Only some files were checked: a waiver that matched nothing may match a file outside
+    /// them, so it is not reported unused.
+    pub partial: bool,
 }
 
 impl SuppressContext<'_> {
@@ -282,7 +285,7 @@ fn apply_waivers(findings: &mut [Box<Finding>], cx: &SuppressContext) -> Vec<Fin
             .registry
             .metas()
             .any(|m| cx.active.contains(&m.id) && w.rules.iter().any(|s| s.matches(m)));
-        if !used[i] && active {
+        if !used[i] && active && !cx.partial {
             extra.extend(cx.meta_finding(
                 UNUSED,
                 &w.file,

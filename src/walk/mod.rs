@@ -51,7 +51,9 @@ pub fn walk_skipping(
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     for root in paths {
-        let meta = std::fs::symlink_metadata(root);
+        // An explicit argument is followed when it is a link (the user chose it); links met
+        // during the walk are not.
+        let meta = std::fs::metadata(root);
         match meta {
             Err(e) => {
                 errors

@@ -556,6 +556,10 @@ impl Check for SingleReplica {
     fn scan_pointers(&self) -> Option<&'static [&'static str]> {
         Some(SCAN_POINTERS)
     }
+    /// Other files matter only through the HorizontalPodAutoscalers that scale a workload.
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        Some(&["HorizontalPodAutoscaler"])
+    }
     fn is_scan_level(&self) -> bool {
         true
     }
@@ -658,6 +662,10 @@ impl Check for MissingPdb {
     fn scan_pointers(&self) -> Option<&'static [&'static str]> {
         Some(SCAN_POINTERS)
     }
+    /// Other files matter only through PodDisruptionBudgets and HorizontalPodAutoscalers.
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        Some(&["PodDisruptionBudget", "HorizontalPodAutoscaler"])
+    }
     fn is_scan_level(&self) -> bool {
         true
     }
@@ -717,6 +725,11 @@ impl Check for NamespaceWithoutQuota {
     }
     fn scan_pointers(&self) -> Option<&'static [&'static str]> {
         Some(SCAN_POINTERS)
+    }
+    /// Other files matter through the namespaces they declare or use and the quotas and limit
+    /// ranges that cover them (`amespace` matches `namespace:` and `kind: Namespace`).
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        Some(&["amespace", "ResourceQuota", "LimitRange"])
     }
     fn is_scan_level(&self) -> bool {
         true

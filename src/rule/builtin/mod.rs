@@ -34,6 +34,10 @@ pub trait Check: Send + Sync {
     fn scan_pointers(&self) -> Option<&'static [&'static str]> {
         None
     }
+    /// See [`Rule::relation_keywords`].
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        None
+    }
     fn is_scan_level(&self) -> bool {
         false
     }
@@ -111,6 +115,9 @@ impl Rule for BuiltinRule {
     }
     fn scan_pointers(&self) -> Option<&'static [&'static str]> {
         self.logic.scan_pointers()
+    }
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        self.logic.relation_keywords()
     }
     fn is_scan_level(&self) -> bool {
         self.logic.is_scan_level()

@@ -64,6 +64,11 @@ impl Check for Companion {
         Some(&["/resource/aws_s3_"])
     }
 
+    /// Other files matter only through the `aws_s3_*` resources they declare.
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        Some(&["aws_s3_"])
+    }
+
     fn is_scan_level(&self) -> bool {
         true
     }
