@@ -862,3 +862,75 @@ fn output_format_follows_the_file_extension() {
             .starts_with("<?xml")
     );
 }
+
+#[test]
+fn findings_about_the_policy_survive_a_select_of_other_packs() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, "pod.yaml", PRIVILEGED_POD);
+    write(
+        p,
+        "app.py",
+        "x = 1  # bylaw: ignore k8s/privileged-container\n",
+    );
+    write(
+        p,
+        "bylaw.toml",
+        "[[waivers]]\nrules = [\"k8s/privileged-container\"]\npaths = [\"pod.yaml\"]\nreason = \"r\"\nuntil = 2020-01-01\n",
+    );
+    let (v, _) = scan_json(p, &["--select", "k8s"]);
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(rules.contains(&"bylaw/expired-suppression"), "{rules:?}");
+    assert!(rules.contains(&"bylaw/invalid-suppression"), "{rules:?}");
+    // `ignore` still turns them off.
+    let (v, _) = scan_json(
+        p,
+        &["--select", "k8s", "--ignore", "bylaw/invalid-suppression"],
+    );
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "bylaw/invalid-suppression")
+    );
+}
+
+#[test]
+fn select_and_ignore_take_comma_separated_lists() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "pod.yaml", PRIVILEGED_POD);
+    write(d.path(), "Dockerfile", "FROM alpine:3.19\nUSER root\n");
+    let (v, _) = scan_json(d.path(), &["--select", "k8s/privileged-container,docker"]);
+    let mut packs: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rule"].as_str()?.split('/').next())
+        .collect();
+    packs.sort();
+    packs.dedup();
+    assert_eq!(packs, vec!["docker", "k8s"]);
+    let (v, _) = scan_json(
+        d.path(),
+        &[
+            "--select",
+            "k8s,docker",
+            "--ignore",
+            "docker,k8s/privileged-container",
+        ],
+    );
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "k8s/privileged-container"
+                && !f["rule"].as_str().unwrap().starts_with("docker/"))
+    );
+}

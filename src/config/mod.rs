@@ -170,8 +170,12 @@ impl Policy {
         if self.is_required(meta) {
             return true;
         }
-        let mut on = (self.select.is_empty() || self.select.iter().any(|s| s.matches(meta)))
-            && !self.ignore.iter().any(|s| s.matches(meta));
+        // Findings about the policy and its suppressions (`bylaw/*`) are not hidden by a
+        // selection that names other packs; only `ignore` turns them off.
+        let selected = self.select.is_empty()
+            || meta.pack == "bylaw"
+            || self.select.iter().any(|s| s.matches(meta));
+        let mut on = selected && !self.ignore.iter().any(|s| s.matches(meta));
         match path {
             Some(p) if !self.overrides.is_empty() => {
                 let scoped = self.scoped(p);
