@@ -15,6 +15,7 @@ use serde_json_path::JsonPath;
 
 use super::predicate::{Predicate, as_text, compile_path};
 use crate::document::{ConfigDoc, Document};
+use crate::finding::redact_secret;
 use crate::rule::{Rule, RuleContext, RuleMeta};
 
 pub struct ConfigRule {
@@ -26,6 +27,9 @@ pub struct ConfigRule {
     pub deny: Predicate,
     pub message: String,
     pub filter: super::PathFilter,
+    /// The value the finding points at is a secret: masked in every output, and `{{value}}`
+    /// (or any interpolation holding it) shows a prefix and the length only.
+    pub secret: bool,
 }
 
 /// A small id per distinct selector text: rules sharing a selector share its results.
@@ -88,16 +92,35 @@ impl ConfigRule {
                 let Some(node) = doc.value.pointer(base) else {
                     continue;
                 };
-                let (hit, rel) = self.deny.eval(node);
-                if !hit {
-                    continue;
+                // A secret rule reports each credential it finds (each is masked on its own).
+                let hits = if self.secret {
+                    self.deny.eval_each(node)
+                } else {
+                    match self.deny.eval(node) {
+                        (true, rel) => vec![rel],
+                        (false, _) => continue,
+                    }
+                };
+                let pointers: Vec<String> = hits.iter().map(|r| format!("{base}{r}")).collect();
+                // A secret that is not a scalar (a whole map, say) is masked as a whole.
+                let secrets: Vec<String> = if self.secret {
+                    pointers
+                        .iter()
+                        .map(|p| doc.value.pointer(p).and_then(as_text).unwrap_or_default())
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                for (i, pointer) in pointers.iter().enumerate() {
+                    let span = best_span(doc, pointer, text);
+                    let value = doc.value.pointer(pointer).unwrap_or(&Value::Null);
+                    let message = interpolate(&self.message, value, node, &doc.value, &secrets);
+                    let f = cx.report(path, Some(span), message);
+                    f.with_key_mut(format!("{}#{}", doc.index, pointer));
+                    if let Some(s) = secrets.get(i) {
+                        f.redact = Some(doc.literal_span(text, pointer, s));
+                    }
                 }
-                let pointer = format!("{base}{rel}");
-                let span = best_span(doc, &pointer, text);
-                let value = doc.value.pointer(&pointer).unwrap_or(&Value::Null);
-                let message = interpolate(&self.message, value, node, &doc.value);
-                cx.report(path, Some(span), message)
-                    .with_key_mut(format!("{}#{}", doc.index, pointer));
             }
         }
     }
@@ -120,8 +143,15 @@ pub fn best_span(doc: &ConfigDoc, pointer: &str, text: &str) -> crate::document:
     entry
 }
 
-/// Fill `{{value}}`, `{{$.rel}}` (relative to the selected node) and `{{root:$.path}}`.
-pub fn interpolate(template: &str, value: &Value, node: &Value, root: &Value) -> String {
+/// Fill `{{value}}`, `{{$.rel}}` (relative to the selected node) and `{{root:$.path}}`;
+/// `secrets` are shown as prefix and length wherever they appear in them.
+pub fn interpolate(
+    template: &str,
+    value: &Value,
+    node: &Value,
+    root: &Value,
+    secrets: &[String],
+) -> String {
     let mut out = String::new();
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
@@ -133,11 +163,11 @@ pub fn interpolate(template: &str, value: &Value, node: &Value, root: &Value) ->
         };
         let expr = after[..close].trim();
         let rendered = if expr == "value" {
-            render(value)
+            render(value, secrets)
         } else if let Some(p) = expr.strip_prefix("root:") {
-            lookup(p.trim(), root)
+            lookup(p.trim(), root, secrets)
         } else {
-            lookup(expr, node)
+            lookup(expr, node, secrets)
         };
         out.push_str(&rendered);
         rest = &after[close + 2..];
@@ -146,18 +176,23 @@ pub fn interpolate(template: &str, value: &Value, node: &Value, root: &Value) ->
     out
 }
 
-fn lookup(path: &str, v: &Value) -> String {
+fn lookup(path: &str, v: &Value, secrets: &[String]) -> String {
     compile_path(path)
         .ok()
-        .and_then(|p| p.query(v).first().map(render))
+        .and_then(|p| p.query(v).first().map(|v| render(v, secrets)))
         .unwrap_or_else(|| "?".into())
 }
 
-fn render(v: &Value) -> String {
-    let s = as_text(v).unwrap_or_else(|| match v {
+fn render(v: &Value, secrets: &[String]) -> String {
+    let mut s = as_text(v).unwrap_or_else(|| match v {
         Value::Null => "null".into(),
         other => other.to_string(),
     });
+    for secret in secrets.iter().filter(|x| !x.is_empty()) {
+        if s.contains(secret.as_str()) {
+            s = s.replace(secret.as_str(), &redact_secret(secret));
+        }
+    }
     if s.chars().count() > 80 {
         format!("{}…", s.chars().take(77).collect::<String>())
     } else {
@@ -227,5 +262,54 @@ mod tests {
         assert_eq!(lines(latest.as_ref(), &second), vec![6]);
         assert_eq!(lines(privileged.as_ref(), &second), vec![7]);
         assert_eq!(lines(latest.as_ref(), &first), vec![4]);
+    }
+
+    fn compile_text(text: &str) -> Result<Box<dyn Rule>, String> {
+        let raw = super::super::parse_rule_file("t.yaml", text).map_err(|e| e.to_string())?;
+        super::super::compile(raw, "t.yaml", None).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_secret_value_is_masked_and_each_credential_reported() {
+        let r = compile_text(
+            "id: t/secret\ntitle: t\nseverity: high\ntype: config\napplies-to: [kubernetes]\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\n\
+             message: \"{{$.name}} holds {{value}} ({{$.password}})\"\nsecret: true\n\
+             for-each: \"$.creds[*]\"\n\
+             deny: {any: [{path: $.password, matches: '^[a-z0-9]{8,}$'}, {path: $.token, matches: '^t'}]}\n",
+        )
+        .expect("rule compiles");
+        let text = "creds:\n  - name: db\n    password: \"hunter2isbad\"\n    token: tok3n-AbCdEf\n  - name: ref\n    password: ${DB_PASSWORD}\n";
+        let doc = Document::new("a.yaml", DocumentKind::Kubernetes, text);
+        let options = Value::Null;
+        let mut cx = RuleContext::new(r.meta(), &options);
+        r.check(&doc, &mut cx);
+        let got: Vec<(&str, &str)> = cx
+            .findings
+            .iter()
+            .map(|f| {
+                let m = f.redact.expect("a secret finding masks its value");
+                (f.message.as_str(), &text[m.start..m.end])
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("db holds hu… (12 chars) (hu… (12 chars))", "hunter2isbad"),
+                ("db holds to… (12 chars) (hu… (12 chars))", "tok3n-AbCdEf"),
+            ]
+        );
+    }
+
+    #[test]
+    fn secret_is_only_for_config_and_text_rules() {
+        let err = compile_text(
+            "id: t/code\ntitle: t\nseverity: low\ntype: code\nlanguage: python\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\nmessage: m\n\
+             secret: true\nast-grep: {rule: {pattern: eval($X)}}\n",
+        )
+        .err()
+        .unwrap_or_default();
+        assert!(err.contains("field `secret`"), "{err}");
     }
 }

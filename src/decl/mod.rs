@@ -218,6 +218,11 @@ pub fn compile(
     type_only("ast-grep", raw.ast_grep.is_some(), RuleType::Code)?;
     type_only("regex", raw.regex.is_some(), RuleType::Text)?;
     type_only("keywords", !raw.keywords.is_empty(), RuleType::Text)?;
+    if raw.secret.is_some() && !matches!(rule_type, RuleType::Text | RuleType::Config) {
+        return Err(err(
+            "field `secret` is only valid for `type: text` and `type: config` rules".into(),
+        ));
+    }
 
     match rule_type {
         RuleType::Config => {
@@ -244,6 +249,7 @@ pub fn compile(
                 deny,
                 message,
                 filter,
+                secret: raw.secret.unwrap_or(false),
             }))
         }
         RuleType::Code => {

@@ -165,6 +165,34 @@ impl Predicate {
             Predicate::Leaf { path, test } => eval_leaf(path.as_ref(), test, node),
         }
     }
+
+    /// Where the predicate holds, once per alternative: each `any` branch that holds and each
+    /// node a leaf selects that passes its test (so a secret rule reports every credential of a
+    /// node, not just the first). Empty where it does not hold.
+    pub fn eval_each(&self, node: &Value) -> Vec<String> {
+        match self {
+            Predicate::Any(ps) => {
+                let mut out: Vec<String> = Vec::new();
+                for h in ps.iter().flat_map(|p| p.eval_each(node)) {
+                    if !out.contains(&h) {
+                        out.push(h);
+                    }
+                }
+                out
+            }
+            Predicate::Leaf { path, test } if !matches!(test, Test::Exists(_)) => {
+                select(path.as_ref(), node)
+                    .into_iter()
+                    .filter(|(_, v)| test_value(test, v))
+                    .map(|(p, _)| p)
+                    .collect()
+            }
+            _ => match self.eval(node) {
+                (true, h) => vec![h],
+                (false, _) => Vec::new(),
+            },
+        }
+    }
 }
 
 impl Clone for Predicate {
@@ -189,15 +217,23 @@ impl Clone for Predicate {
     }
 }
 
-fn eval_leaf(path: Option<&(JsonPath, Vec<Segment>)>, test: &Test, node: &Value) -> (bool, String) {
-    let selected: Vec<(String, &Value)> = match path {
+/// The nodes a leaf's path selects, with their pointers (the node itself without a path).
+fn select<'v>(
+    path: Option<&(JsonPath, Vec<Segment>)>,
+    node: &'v Value,
+) -> Vec<(String, &'v Value)> {
+    match path {
         None => vec![(String::new(), node)],
         Some((p, _)) => p
             .query_located(node)
             .into_iter()
             .map(|n| (n.location().to_json_pointer(), n.node()))
             .collect(),
-    };
+    }
+}
+
+fn eval_leaf(path: Option<&(JsonPath, Vec<Segment>)>, test: &Test, node: &Value) -> (bool, String) {
+    let selected = select(path, node);
     let fallback = || match path {
         Some((_, segs)) => deepest_existing(node, segs),
         None => String::new(),

@@ -80,7 +80,8 @@ pub struct RawRule {
     /// Regexes; a secret (or its line) matching one is a placeholder, not a finding.
     #[serde(default)]
     pub allow: Vec<String>,
-    /// Whether matches are secrets (redacted). Default true for text rules.
+    /// Whether matches are secrets (redacted). Default true for text rules; for config rules, the
+    /// value the finding points at is a secret (default false).
     #[serde(default)]
     pub secret: Option<bool>,
 }

@@ -250,6 +250,27 @@ impl ConfigDoc {
             .unwrap_or_else(|| self.span_for(pointer))
     }
 
+    /// The bytes of `literal` (a scalar's text, for example a secret to mask) in the node at
+    /// `pointer`, after its key. Where the text is not there verbatim (escapes, folding), the
+    /// whole value after the key and its `:` or `=`: masking too much beats printing a secret.
+    pub fn literal_span(&self, text: &str, pointer: &str, literal: &str) -> Span {
+        let entry = self.span_for(pointer).clamp_to(text);
+        let start = self
+            .key_spans
+            .get(pointer)
+            .map_or(entry.start, |k| k.clamp_to(text).end)
+            .clamp(entry.start, entry.end);
+        let region = &text[start..entry.end];
+        if !literal.is_empty()
+            && let Some(i) = region.find(literal)
+        {
+            return Span::new(start + i, start + i + literal.len());
+        }
+        let body = region.trim_start_matches(|c: char| c == ':' || c == '=' || c.is_whitespace());
+        let at = start + region.len() - body.len();
+        Span::new(at, at + body.trim_end().len())
+    }
+
     /// A copy with only the nodes under the pointer prefixes `keep` (string prefixes: `/a/b_`
     /// keeps `/a/b_c`), their ancestors, and the spans of both. Array elements that are dropped
     /// become `null` so that the pointers of the kept ones do not change.

@@ -1080,6 +1080,36 @@ fn finish(f: &mut Finding, policy: &Policy, registry: &Registry, doc: Option<&Do
     f.fingerprint = fingerprint(&f.rule_id, &f.path, &key);
     // The key served its purpose; do not carry it (it can be a few lines of text) per finding.
     f.fingerprint_key = String::new();
+    mask_url_passwords(f, doc);
+}
+
+/// A URL password a finding shows (an `ADD https://user:pass@host/…`, a module source…) is masked
+/// whichever rule reported it: prefix and length in the texts, and over the finding's span when
+/// it has no secret of its own.
+fn mask_url_passwords(f: &mut Finding, doc: Option<&Document>) {
+    use crate::rule::builtin::secrets::url_credentials;
+    let texts = std::iter::once(&mut f.message)
+        .chain(f.label.as_mut())
+        .chain(f.related.iter_mut().map(|r| &mut r.message));
+    for t in texts {
+        let passwords: Vec<String> = url_credentials(t)
+            .into_iter()
+            .map(|(_, _, p)| p.as_str().to_string())
+            .collect();
+        for p in passwords {
+            *t = t.replace(&p, &crate::finding::redact_secret(&p));
+        }
+    }
+    if f.redact.is_none()
+        && let (Some(doc), Some(span)) = (doc, f.span)
+        && let Some(shown) = doc.text.get(span.start..span.end)
+        && let Some((_, _, p)) = url_credentials(shown).first()
+    {
+        f.redact = Some(crate::document::Span::new(
+            span.start + p.start(),
+            span.start + p.end(),
+        ));
+    }
 }
 
 /// Whitespace-normalised text of the lines a span touches: independent of line numbers.

@@ -158,6 +158,16 @@ impl Finding {
 /// Short, non-reversible rendering of a secret: a prefix and the length.
 pub fn redact_secret(secret: &str) -> String {
     let n = secret.chars().count();
-    let shown: String = secret.chars().take(if n >= 16 { 4 } else { 2 }).collect();
+    let shown: String = secret.chars().take(shown_chars(n)).collect();
     format!("{shown}… ({n} chars)")
+}
+
+/// How many leading characters of an `n`-character secret outputs may show: enough to recognise
+/// it, never enough to matter (nothing of a very short one).
+pub fn shown_chars(n: usize) -> usize {
+    match n {
+        16.. => 4,
+        6.. => 2,
+        _ => 0,
+    }
 }

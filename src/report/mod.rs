@@ -129,6 +129,8 @@ impl Report {
 
     /// Sort everything, make fingerprints unique, and mask secrets in the kept sources.
     pub fn finalize(&mut self) {
+        // Before deduplication: every finding's secret is masked, even one merged away below.
+        self.redact_sources();
         // Unstable sort: no buffer of half the findings; ties are equal keys that `dedup_by`
         // merges, and the input order is deterministic, so the output is too.
         self.findings
@@ -155,7 +157,6 @@ impl Report {
         self.errors
             .dedup_by(|a, b| a.path == b.path && a.kind == b.kind && a.message == b.message);
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));
-        self.redact_sources();
     }
 
     fn redact_sources(&mut self) {
@@ -255,19 +256,48 @@ pub fn is_baselined(f: &Finding) -> bool {
     )
 }
 
-/// Mask each span, keeping its first 4 characters and the byte length (so spans stay valid).
+/// Mask each span, keeping the prefix [`crate::finding::redact_secret`] shows and the byte length
+/// (so spans stay valid).
 pub fn mask(text: &str, spans: &[crate::document::Span]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for s in spans {
         let s = s.clamp_to(text);
-        let keep = text[s.start..s.end]
+        let secret = &text[s.start..s.end];
+        let shown = crate::finding::shown_chars(secret.chars().count());
+        let keep = secret
             .char_indices()
-            .nth(4)
+            .nth(shown)
             .map_or(s.end, |(i, _)| s.start + i);
         for b in &mut bytes[keep..s.end] {
-            // Replace whole UTF-8 sequences byte for byte with ASCII so the length is unchanged.
-            *b = b'*';
+            // Replace whole UTF-8 sequences byte for byte with ASCII so the length is unchanged;
+            // line breaks stay, so the lines (and their numbers) do too.
+            if *b != b'\n' && *b != b'\r' {
+                *b = b'*';
+            }
         }
     }
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask;
+    use crate::document::Span;
+
+    #[test]
+    fn mask_keeps_the_shown_prefix_the_length_and_the_lines() {
+        let text = "a: abcdefghijklmnopqrst\nb: abcdefgh\nc: abc\nd: ab\ncd\ne";
+        let spans = [
+            Span::new(3, 23),
+            Span::new(27, 35),
+            Span::new(39, 42),
+            Span::new(46, 51),
+        ];
+        assert_eq!(
+            mask(text, &spans),
+            "a: abcd****************\nb: ab******\nc: ***\nd: **\n**\ne"
+        );
+        // Out of range or mid-character: clamped, never a panic.
+        assert_eq!(mask("é", &[Span::new(1, 9)]), "**");
+    }
 }

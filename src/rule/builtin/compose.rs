@@ -10,7 +10,8 @@ use serde_json::Value;
 use super::docker::{is_literal_secret_value, is_secret_name};
 use super::{Check, Factory};
 use crate::decl::config_rule::best_span;
-use crate::document::{ConfigDoc, Document, pointer_escape};
+use crate::document::{ConfigDoc, Document, Span, pointer_escape};
+use crate::finding::redact_secret;
 use crate::rule::RuleContext;
 
 /// Built-in rules of the `compose` pack.
@@ -54,7 +55,9 @@ impl Check for SecretInEnvironment {
                                 && is_secret_name(k)
                                 && is_literal_secret_value(&val)
                             {
-                                hits.push((format!("{base}/{}", pointer_escape(k)), k.clone()));
+                                let ptr = format!("{base}/{}", pointer_escape(k));
+                                let at = cdoc.literal_span(&doc.text, &ptr, &val);
+                                hits.push((ptr, k.clone(), val, at));
                             }
                         }
                     }
@@ -65,20 +68,33 @@ impl Check for SecretInEnvironment {
                                 && is_secret_name(k.trim())
                                 && is_literal_secret_value(val)
                             {
-                                hits.push((format!("{base}/{i}"), k.trim().to_string()));
+                                let ptr = format!("{base}/{i}");
+                                // The value is what follows `KEY=` in the item's text (when the
+                                // item is there verbatim; else the whole item is masked).
+                                let item = cdoc.literal_span(&doc.text, &ptr, s);
+                                let at = if doc.text.get(item.start..item.end) == Some(s) {
+                                    Span::new(item.start + k.len() + 1, item.end)
+                                } else {
+                                    item
+                                };
+                                hits.push((ptr, k.trim().to_string(), val.to_string(), at));
                             }
                         }
                     }
                     _ => {}
                 }
-                for (ptr, key) in hits {
+                for (ptr, key, val, at) in hits {
                     let span = best_span(cdoc, &ptr, &doc.text);
-                    cx.report(
+                    let f = cx.report(
                         &doc.path,
                         Some(span),
-                        format!("service '{name}' sets {key} to a literal secret in environment"),
-                    )
-                    .with_key_mut(format!("{}#{name}/{key}", cdoc.index));
+                        format!(
+                            "service '{name}' sets {key} to a literal secret in environment: {}",
+                            redact_secret(&val)
+                        ),
+                    );
+                    f.with_key_mut(format!("{}#{name}/{key}", cdoc.index));
+                    f.redact = Some(at);
                 }
             }
         }

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::{Check, Factory};
 use crate::document::dockerfile::join_lines;
 use crate::document::{ConfigDoc, Document, Span};
+use crate::finding::redact_secret;
 use crate::rule::RuleContext;
 
 /// Built-in rules of the `docker` pack.
@@ -946,6 +947,48 @@ pub(crate) fn is_literal_secret_value(v: &str) -> bool {
         )
 }
 
+/// The raw bytes of a variable's value, quotes included, in `NAME=value` or legacy `NAME value`
+/// text that starts at `start` (the name) within an instruction ending at `end`.
+fn var_value_span(text: &str, start: usize, end: usize, name: &str, escape: char) -> Span {
+    let whole = Span::new(start, end).clamp_to(text);
+    let raw = &text[whole.start..whole.end];
+    let after = if raw.starts_with(name) { name.len() } else { 0 };
+    let rest = &raw[after..];
+    let (at, legacy) = match rest.strip_prefix('=') {
+        Some(_) => (after + 1, false),
+        None => (raw.len() - rest.trim_start().len(), true),
+    };
+    let body = &raw[at..];
+    // Legacy `ENV NAME value with spaces` takes the rest; `NAME=value` ends at the first
+    // unquoted, unescaped blank (a line continuation is escaped, so the value goes on).
+    let mut len = body.trim_end().len();
+    if !legacy {
+        let mut quote = None;
+        let mut chars = body.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match (quote, c) {
+                (_, c) if c == escape && quote != Some('\'') => {
+                    chars.next();
+                }
+                (Some(q), c) if c == q => quote = None,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, c) if c.is_whitespace() => {
+                    len = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    // Quotes are not the secret: without them the kept prefix is the secret's own.
+    let value = &body[..len];
+    let inner = ['"', '\'']
+        .iter()
+        .any(|q| value.len() >= 2 && value.starts_with(*q) && value.ends_with(*q));
+    let (at, len) = if inner { (at + 1, len - 2) } else { (at, len) };
+    Span::new(whole.start + at, whole.start + at + len)
+}
+
 struct SecretInEnvArg;
 
 impl Check for SecretInEnvArg {
@@ -967,12 +1010,21 @@ impl Check for SecretInEnvArg {
                 if is_secret_name(name) && is_literal_secret_value(value) {
                     let ptr = format!("/instructions/{k}/vars/{j}");
                     let span = cdoc.span_for(&ptr);
-                    cx.report(
+                    let end = cdoc.span_for(&format!("/instructions/{k}")).end;
+                    let f = cx.report(
                         &doc.path,
                         Some(span),
-                        format!("{kind} {name} sets a literal secret value baked into the image"),
-                    )
-                    .with_key_mut(format!("{kind}:{name}"));
+                        format!(
+                            "{kind} {name} sets a literal secret value baked into the image: {}",
+                            redact_secret(value)
+                        ),
+                    );
+                    f.with_key_mut(format!("{kind}:{name}"));
+                    let escape = cdoc.value["escape"]
+                        .as_str()
+                        .and_then(|s| s.chars().next())
+                        .unwrap_or('\\');
+                    f.redact = Some(var_value_span(&doc.text, span.start, end, name, escape));
                 }
             }
         }
@@ -1212,5 +1264,30 @@ mod tests {
             Some(vec!["@angular/cli".to_string()])
         );
         assert_eq!(get("apt-get update"), None);
+    }
+
+    #[test]
+    fn secret_value_spans() {
+        let at = |text: &str, name: &str| {
+            let start = text.find(name).unwrap_or(0);
+            let s = var_value_span(text, start, text.trim_end().len(), name, '\\');
+            text[s.start..s.end].to_string()
+        };
+        assert_eq!(at("ENV DB_PASSWORD=hunter2x", "DB_PASSWORD"), "hunter2x");
+        // Quotes are not part of it; the next variable is not either.
+        assert_eq!(
+            at("ENV A=1 API_KEY=\"a b\\\"c\" B=2", "API_KEY"),
+            "a b\\\"c"
+        );
+        assert_eq!(
+            at("ENV TOKEN  legacy value here", "TOKEN"),
+            "legacy value here"
+        );
+        // A line continuation goes on with the value.
+        assert_eq!(at("ARG NPM_TOKEN=abc\\\ndef\n", "NPM_TOKEN"), "abc\\\ndef");
+        assert_eq!(at("ARG PASSWORD=PASS", "PASSWORD"), "PASS");
+        // Never out of bounds, whatever the span.
+        let s = var_value_span("ENV X", 40, 3, "Y", '\\');
+        assert!(s.start <= s.end && s.end <= 5);
     }
 }

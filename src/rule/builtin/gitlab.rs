@@ -17,9 +17,10 @@ use super::gha::ci::{
     child, child_idx, clip, image_problem, is_credential_name, is_literal_credential, lazy_re,
     truthy, variable_value,
 };
-use super::gha::{for_docs, report_pipe_to_shell, report_ptr};
+use super::gha::{for_docs, report_pipe_to_shell, report_ptr, report_secret_ptr};
 use super::{Check, Factory};
 use crate::document::{ConfigDoc, Document};
+use crate::finding::redact_secret;
 use crate::rule::RuleContext;
 
 /// Built-in rules of the `gitlab` pack.
@@ -262,14 +263,16 @@ impl Check for HardcodedCredentials {
                     } else {
                         entry
                     };
-                    report_ptr(
+                    report_secret_ptr(
                         cx,
                         doc,
                         cdoc,
                         &p,
                         format!(
-                            "variable `{k}` holds a literal credential; define it as a masked CI/CD variable in the project settings"
+                            "variable `{k}` holds a literal credential ({}); define it as a masked CI/CD variable in the project settings",
+                            redact_secret(&val)
                         ),
+                        &val,
                     );
                 }
             }

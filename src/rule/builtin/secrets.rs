@@ -12,7 +12,7 @@
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
-use regex::Regex;
+use regex::{Match, Regex};
 
 use super::{Check, Factory};
 use crate::decl::text_rule::{entropy, is_placeholder};
@@ -676,35 +676,46 @@ fn url_password_is_placeholder(user: &str, pass: &str) -> bool {
     false
 }
 
+/// The `scheme://user:password@host` credentials in `text` that look real (not placeholders,
+/// references or example hosts), as (scheme, user, password) matches.
+pub(crate) fn url_credentials(text: &str) -> Vec<(Match<'_>, Match<'_>, Match<'_>)> {
+    let mut out = Vec::new();
+    let Some(re) = URL_CRED.as_ref() else {
+        return out;
+    };
+    if !text.contains("://") {
+        return out;
+    }
+    for c in re.captures_iter(text) {
+        let (Some(scheme), Some(user), Some(pass), Some(host)) = (
+            c.name("scheme"),
+            c.name("user"),
+            c.name("pass"),
+            c.name("host"),
+        ) else {
+            continue;
+        };
+        if url_password_is_placeholder(user.as_str(), pass.as_str()) {
+            continue;
+        }
+        // `user:${PASS}@` style in the user part too means a template.
+        if user.as_str().contains('$')
+            || user.as_str().contains('%') && !user.as_str().contains("%40")
+        {
+            continue;
+        }
+        let host_s = host.as_str().to_ascii_lowercase();
+        if host_s.is_empty() || host_s == "host" || host_s.starts_with("example.") {
+            continue;
+        }
+        out.push((scheme, user, pass));
+    }
+    out
+}
+
 impl Check for UrlCredentials {
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
-        let Some(re) = URL_CRED.as_ref() else { return };
-        let text: &str = &doc.text;
-        if !text.contains("://") {
-            return;
-        }
-        for c in re.captures_iter(text) {
-            let (Some(scheme), Some(user), Some(pass), Some(host)) = (
-                c.name("scheme"),
-                c.name("user"),
-                c.name("pass"),
-                c.name("host"),
-            ) else {
-                continue;
-            };
-            if url_password_is_placeholder(user.as_str(), pass.as_str()) {
-                continue;
-            }
-            // `user:${PASS}@` style in the user part too means a template.
-            if user.as_str().contains('$')
-                || user.as_str().contains('%') && !user.as_str().contains("%40")
-            {
-                continue;
-            }
-            let host_s = host.as_str().to_ascii_lowercase();
-            if host_s.is_empty() || host_s == "host" || host_s.starts_with("example.") {
-                continue;
-            }
+        for (scheme, user, pass) in url_credentials(&doc.text) {
             let message = format!(
                 "password in a {} URL for user `{}`: {}",
                 scheme.as_str().to_ascii_lowercase(),

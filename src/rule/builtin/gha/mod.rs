@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::{Check, Factory};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, DocumentKind, Span};
+use crate::finding::redact_secret;
 use crate::rule::RuleContext;
 use ci::{
     child, child_idx, clip, image_problem, is_credential_name, is_literal_credential, lazy_re,
@@ -199,6 +200,22 @@ pub(crate) fn report_ptr(
 ) {
     let span = ci::trim_quoted_end(cdoc, &doc.text, ptr, best_span(cdoc, ptr, &doc.text));
     report_at(cx, doc, cdoc, span, ptr, msg);
+}
+
+/// Report a literal credential `secret`, the value at `ptr`, masked in every output (`msg` shows
+/// it with [`redact_secret`] only).
+pub(crate) fn report_secret_ptr(
+    cx: &mut RuleContext,
+    doc: &Document,
+    cdoc: &ConfigDoc,
+    ptr: &str,
+    msg: String,
+    secret: &str,
+) {
+    let span = ci::trim_quoted_end(cdoc, &doc.text, ptr, best_span(cdoc, ptr, &doc.text));
+    let f = cx.report(&doc.path, Some(span), msg);
+    f.with_key_mut(format!("{}#{ptr}", cdoc.index));
+    f.redact = Some(cdoc.literal_span(&doc.text, ptr, secret));
 }
 
 /// Report at the mapping key of `ptr` (for entries whose value spans several lines).
@@ -1222,14 +1239,16 @@ impl Check for HardcodedCredentials {
                     let name = k.replace('-', "_");
                     let Some(val) = v.as_str() else { continue };
                     if is_credential_name(&name) && is_literal_credential(val) {
-                        report_ptr(
+                        report_secret_ptr(
                             cx,
                             doc,
                             cdoc,
                             &child(&ptr, k),
                             format!(
-                                "`{k}` is set to a literal credential; use `${{{{ secrets.… }}}}`"
+                                "`{k}` is set to a literal credential ({}); use `${{{{ secrets.… }}}}`",
+                                redact_secret(val)
                             ),
+                            val,
                         );
                     }
                 }
@@ -1257,13 +1276,16 @@ impl Check for HardcodedCredentials {
                         && !p.trim().is_empty()
                         && !p.contains("${{")
                     {
-                        report_ptr(
+                        report_secret_ptr(
                             cx,
                             doc,
                             cdoc,
                             &child(&ptr, "password"),
-                            "container registry password is a literal; use `${{ secrets.… }}`"
-                                .into(),
+                            format!(
+                                "container registry password is a literal ({}); use `${{{{ secrets.… }}}}`",
+                                redact_secret(p)
+                            ),
+                            p,
                         );
                     }
                 }
