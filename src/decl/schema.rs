@@ -83,6 +83,10 @@ pub struct RawRule {
     /// Whether matches are secrets (redacted). Default true for text rules.
     #[serde(default)]
     pub secret: Option<bool>,
+    /// Offline verifier of the secret's format (`github-checksum`): a match that verifies is
+    /// reported as verified, one that does not with confidence lowered to `medium`.
+    #[serde(default)]
+    pub verify: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]
