@@ -84,7 +84,7 @@ pub struct RawRule {
     #[serde(default)]
     pub secret: Option<bool>,
     /// Offline verifier of the secret's format (`github-checksum`): a match that verifies is
-    /// reported as verified, one that does not with confidence lowered to `medium`.
+    /// marked verified, one that does not is reported with confidence lowered to `medium`.
     #[serde(default)]
     pub verify: Option<String>,
 }

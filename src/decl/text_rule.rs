@@ -1,5 +1,5 @@
-//! Text rules: a regex over raw text behind a literal keyword prefilter, with an entropy gate and
-//! a placeholder allowlist. Matches are secrets by default and are redacted in every output.
+//! Text rules: a regex over raw text behind a literal keyword prefilter, with an entropy gate,
+//! a placeholder allowlist and an optional offline format verifier (`verify:`). Matches are secrets by default and are redacted in every output.
 
 use regex::Regex;
 
