@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Confidence, Finding};
 use crate::report::FileError;
 
 pub fn dir(flag: Option<&Path>) -> PathBuf {
@@ -51,6 +51,12 @@ pub struct CachedFinding {
     pub key: String,
     pub redact: Option<(usize, usize)>,
     pub related: Vec<(String, Range, String)>,
+    /// The finding's own confidence (a rule may lower it per finding, as for a token whose
+    /// checksum does not hold); absent from older cache files.
+    #[serde(default)]
+    pub confidence: Option<Confidence>,
+    #[serde(default)]
+    pub verified: bool,
 }
 
 impl CachedFinding {
@@ -73,6 +79,8 @@ impl CachedFinding {
                     )
                 })
                 .collect(),
+            confidence: Some(f.confidence),
+            verified: f.verified,
         }
     }
 }

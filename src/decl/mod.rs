@@ -13,6 +13,7 @@ pub mod needs;
 pub mod predicate;
 pub mod schema;
 pub mod text_rule;
+pub mod verify;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
@@ -223,6 +224,7 @@ pub fn compile(
             "field `secret` is only valid for `type: text` and `type: config` rules".into(),
         ));
     }
+    type_only("verify", raw.verify.is_some(), RuleType::Text)?;
 
     match rule_type {
         RuleType::Config => {
@@ -288,6 +290,18 @@ pub fn compile(
                 .iter()
                 .map(|a| Regex::new(a).map_err(|e| err(format!("field `allow`: {e}"))))
                 .collect::<Result<Vec<_>, _>>()?;
+            let verify = raw
+                .verify
+                .as_deref()
+                .map(|v| {
+                    verify::Verifier::parse(v).ok_or_else(|| {
+                        err(format!(
+                            "field `verify`: `{v}` is not one of {}",
+                            verify::Verifier::NAMES.join(", ")
+                        ))
+                    })
+                })
+                .transpose()?;
             let keyword_matcher = if raw.keywords.is_empty() {
                 None
             } else {
@@ -307,6 +321,7 @@ pub fn compile(
                 min_entropy: raw.min_entropy,
                 allow,
                 secret: raw.secret.unwrap_or(true),
+                verify,
                 message,
                 filter,
             }))

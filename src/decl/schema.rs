@@ -84,6 +84,10 @@ pub struct RawRule {
     /// value the finding points at is a secret (default false).
     #[serde(default)]
     pub secret: Option<bool>,
+    /// Offline verifier of the secret's format (`github-checksum`): a match that verifies is
+    /// marked verified, one that does not is reported with confidence lowered to `medium`.
+    #[serde(default)]
+    pub verify: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Clone)]

@@ -1,10 +1,10 @@
-//! Text rules: a regex over raw text behind a literal keyword prefilter, with an entropy gate and
-//! a placeholder allowlist. Matches are secrets by default and are redacted in every output.
+//! Text rules: a regex over raw text behind a literal keyword prefilter, with an entropy gate,
+//! a placeholder allowlist and an optional offline format verifier (`verify:`). Matches are secrets by default and are redacted in every output.
 
 use regex::Regex;
 
 use crate::document::{Document, Span};
-use crate::finding::redact_secret;
+use crate::finding::{Confidence, redact_secret};
 use crate::rule::{Rule, RuleContext, RuleMeta};
 
 pub struct TextRule {
@@ -17,6 +17,9 @@ pub struct TextRule {
     pub min_entropy: Option<f64>,
     pub allow: Vec<Regex>,
     pub secret: bool,
+    /// Offline format check: a match that verifies is marked verified, one that does not is
+    /// reported with confidence lowered to medium.
+    pub verify: Option<super::verify::Verifier>,
     pub message: String,
     pub filter: super::PathFilter,
 }
@@ -52,8 +55,8 @@ pub const DOCUMENTED_EXAMPLES: &[&str] = &[
 ];
 
 /// For provider formats (fixed prefix or checksum): a value is a placeholder only when it is a
-/// documented example, a template (`${…}`, `{{…}}`, `<…>`) or a run of one repeated character
-/// after its prefix. Words such as "example" inside a well-formed token are not enough: synthetic
+/// documented example, a template (`${…}`, `{{…}}`, `<…>`) or, after its prefix, a run of one
+/// repeated character or a short sequence repeated (`1234567890123…`, `abcabc…`). Words such as "example" inside a well-formed token are not enough: synthetic
 /// test tokens are written that way and scanners are judged on them.
 pub fn is_format_placeholder(value: &str) -> bool {
     if DOCUMENTED_EXAMPLES.contains(&value) || value.contains("${") || value.contains("{{") {
@@ -71,7 +74,7 @@ pub fn is_format_placeholder(value: &str) -> bool {
     let repeated_tail = match chars.next() {
         Some(first) => tail.len() >= 8 && chars.all(|c| c == first || c == '*'),
         None => false,
-    };
+    } || is_periodic(tail);
     // `AIzaSyXXXXXXXX…`: one character makes up nearly the whole value.
     let mut counts = std::collections::HashMap::new();
     for c in value.chars() {
@@ -79,6 +82,13 @@ pub fn is_format_placeholder(value: &str) -> bool {
     }
     let dominant = counts.values().copied().max().unwrap_or(0);
     repeated_tail || (value.len() >= 12 && dominant * 10 >= value.chars().count() * 8)
+}
+
+/// A string of at least 8 characters made of a sequence repeated at least twice (the last
+/// repetition may be cut short). A random token of that length is never periodic in practice.
+fn is_periodic(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 8 && (1..=b.len() / 2).any(|p| b[p..].iter().zip(b).all(|(x, y)| x == y))
 }
 
 /// For free-form values (generic `password = "…"` assignments): the broader placeholder list.
@@ -182,6 +192,15 @@ impl TextRule {
             if self.secret {
                 f.redact = Some(span);
             }
+            if let Some(v) = self.verify {
+                if v.verifies(value) {
+                    f.verified = true;
+                } else {
+                    // Right shape, wrong checksum: a made-up or mistyped value more often than
+                    // a live credential, but still worth a look.
+                    f.confidence = f.confidence.min(Confidence::Medium);
+                }
+            }
         }
     }
 }
@@ -199,5 +218,132 @@ impl Rule for TextRule {
 
     fn prefilter_keywords(&self) -> Option<&[String]> {
         Some(&self.keywords)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decl::verify::{base62_6, crc32};
+    use crate::document::DocumentKind;
+    use crate::finding::Finding;
+    use serde_json::Value;
+
+    fn load(file: &str, text: &str) -> Result<Box<dyn Rule>, String> {
+        let raw = crate::decl::parse_rule_file(file, text).map_err(|e| e.to_string())?;
+        crate::decl::compile(raw, file, None).map_err(|e| e.to_string())
+    }
+
+    fn findings(rule: &dyn Rule, text: &str) -> Vec<Finding> {
+        let doc = Document::new("deploy.sh", DocumentKind::Shell, text);
+        let options = Value::Null;
+        let mut cx = RuleContext::new(rule.meta(), &options);
+        rule.check(&doc, &mut cx);
+        cx.findings
+    }
+
+    /// A token in GitHub's format whose checksum holds, built here rather than written out.
+    fn valid_token(prefix: &str, random: &str) -> String {
+        format!("{prefix}{random}{}", base62_6(crc32(random.as_bytes())))
+    }
+
+    #[test]
+    fn github_checksum_verifies_or_lowers_confidence() {
+        for (file, text, prefix) in [
+            (
+                "rules/secrets/github-pat.yaml",
+                include_str!("../../rules/secrets/github-pat.yaml"),
+                "ghp_",
+            ),
+            (
+                "rules/secrets/github-oauth-token.yaml",
+                include_str!("../../rules/secrets/github-oauth-token.yaml"),
+                "gho_",
+            ),
+            (
+                "rules/secrets/github-app-token.yaml",
+                include_str!("../../rules/secrets/github-app-token.yaml"),
+                "ghs_",
+            ),
+            (
+                "rules/secrets/github-app-token.yaml",
+                include_str!("../../rules/secrets/github-app-token.yaml"),
+                "ghu_",
+            ),
+            (
+                "rules/secrets/github-refresh-token.yaml",
+                include_str!("../../rules/secrets/github-refresh-token.yaml"),
+                "ghr_",
+            ),
+            (
+                "rules/secrets/npm-token.yaml",
+                include_str!("../../rules/secrets/npm-token.yaml"),
+                "npm_",
+            ),
+        ] {
+            let rule = load(file, text).expect("rule loads");
+            let good = valid_token(prefix, "Zx81QmRt5vLpW2aYc7NdKe4HsJ0fGu");
+            // The same token with its last checksum character changed.
+            let mut bad = good.clone();
+            let last = if bad.ends_with('A') { 'B' } else { 'A' };
+            bad.pop();
+            bad.push(last);
+
+            let f = findings(rule.as_ref(), &format!("export TOKEN={good}\n"));
+            assert_eq!(f.len(), 1, "{file}");
+            assert!(f[0].verified, "{file}: a valid checksum verifies");
+            assert_eq!(f[0].confidence, Confidence::High, "{file}");
+
+            let f = findings(rule.as_ref(), &format!("export TOKEN={bad}\n"));
+            assert_eq!(f.len(), 1, "{file}: an invalid checksum is still reported");
+            assert!(!f[0].verified, "{file}");
+            assert_eq!(f[0].confidence, Confidence::Medium, "{file}");
+        }
+    }
+
+    #[test]
+    fn periodic_bodies_are_placeholders() {
+        let rule = load(
+            "rules/secrets/github-pat.yaml",
+            include_str!("../../rules/secrets/github-pat.yaml"),
+        )
+        .expect("rule loads");
+        for body in [
+            "123456789012345678901234567890123456",
+            "abcabcabcabcabcabcabcabcabcabcabcabc",
+            "AbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAbAb",
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ] {
+            assert!(
+                findings(rule.as_ref(), &format!("t=ghp_{body}\n")).is_empty(),
+                "{body}"
+            );
+        }
+        assert!(is_periodic("abcdabcd"));
+        assert!(!is_periodic("abcdabc"));
+        assert!(!is_periodic("Zx81QmRt5vLpW2aYc7NdKe4HsJ0fGu"));
+    }
+
+    #[test]
+    fn verify_is_validated_on_load() {
+        let rule = |extra: &str| {
+            format!(
+                "id: t/tok\ntitle: t\nseverity: high\ntype: text\napplies-to: [any]\n\
+                 description: d\nrationale: w\nremediation: r\nregex: 'tok_[a-z]+'\n{extra}"
+            )
+        };
+        assert!(load("t.yaml", &rule("verify: github-checksum\n")).is_ok());
+        let e = load("t.yaml", &rule("verify: luhn\n"))
+            .err()
+            .expect("unknown verifier");
+        assert!(e.contains("field `verify`"), "{e}");
+        let e = load(
+            "t.yaml",
+            "id: t/b\ntitle: t\nseverity: high\ntype: builtin\napplies-to: [any]\n\
+             description: d\nrationale: w\nremediation: r\nverify: github-checksum\n",
+        )
+        .err()
+        .expect("verify on a non-text rule");
+        assert!(e.contains("field `verify`"), "{e}");
     }
 }

@@ -916,6 +916,10 @@ impl<'a> Engine<'a> {
         if let Some(r) = self.registry.get(&c.rule_id) {
             f.confidence = r.meta().confidence;
         }
+        if let Some(conf) = c.confidence {
+            f.confidence = conf;
+        }
+        f.verified = c.verified;
         finish(&mut f, self.policy, self.registry, Some(doc));
         f.fingerprint = c.key.clone();
         f
@@ -1217,5 +1221,36 @@ pub fn choose_base(paths: &[PathBuf]) -> PathBuf {
         first
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Confidence;
+
+    /// What a rule set per finding (a lowered confidence, `verified`) survives the result cache.
+    #[test]
+    fn revived_findings_keep_confidence_and_verified() {
+        let registry = Registry::load(&[]).expect("built-in rules load");
+        let policy = Policy::default();
+        let engine = Engine::new(&registry, &policy);
+        let doc = Document::new("a.sh", DocumentKind::Shell, "T=ghp_x\n");
+        let mut f = Finding::new(
+            "secrets/github-pat",
+            crate::finding::Severity::High,
+            "a.sh",
+            "m".into(),
+        );
+        f.span = Some(crate::document::Span::new(2, 7));
+        for (confidence, verified) in [(Confidence::Medium, false), (Confidence::High, true)] {
+            f.confidence = confidence;
+            f.verified = verified;
+            let json = serde_json::to_string(&cache::CachedFinding::from_finding(&f)).unwrap();
+            let cached: cache::CachedFinding = serde_json::from_str(&json).unwrap();
+            let revived = engine.revive(&cached, &doc);
+            assert_eq!(revived.confidence, confidence);
+            assert_eq!(revived.verified, verified);
+        }
     }
 }

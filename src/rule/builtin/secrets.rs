@@ -194,6 +194,7 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
     let lower = value.to_ascii_lowercase();
     // Syntax that marks a template, a reference or an elided value: always a placeholder.
     const HARD: &[&str] = &[
+        "example",
         "xxx",
         "***",
         "...",
@@ -222,54 +223,47 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
         return true;
     }
     // Words that make a value a stand-in when little else is left once they are removed
-    // (`fake-password`, `test123`); `FakeWsztfk6lAz7b2p!` still has a real-looking rest.
-    const WORDS: &[&str] = &[
-        "dummy",
-        "sample",
-        "fake",
-        "test",
-        "mock",
-        "your",
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "changeit",
-        "insert",
-        "replace",
-        "change-me",
-        "change-this",
-        "changethis",
-        "correct-horse",
-        "correcthorse",
-        "todo",
-        "fixme",
-        "undefined",
-        "qwerty",
-        "letmein",
-        "hunter2",
-        "admin123",
-        "pa55",
-        "p@ss",
-        "default",
-        "required",
-        "optional",
-        "enter",
-        "generate",
-        "random",
-        "local",
-        "dev",
-        "demo",
-    ];
-    if WORDS.iter().any(|m| lower.contains(m)) {
-        let mut rest = lower.clone();
-        for w in WORDS {
-            rest = rest.replace(w, "");
+    // (`fake-password`, `test123`); `FakeWsztfk6lAz7b2p!` still has a real-looking rest. Whole
+    // words only, so `Devon1987!xQ` or `Sunset#Enter42` are not stand-ins. Keep this list in
+    // step with the rule's description.
+    let tokens = value_words(value);
+    let mut rest = String::new();
+    let mut hit = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        // A word may be written in two parts: `change-me`, `hunter2`, `correct_horse`.
+        let pair = tokens.get(i + 1).map(|n| format!("{}{n}", tokens[i]));
+        if pair
+            .as_deref()
+            .is_some_and(|p| PLACEHOLDER_WORDS.contains(&p))
+        {
+            hit = true;
+            i += 2;
+            continue;
         }
-        let rest: String = rest.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
-        if rest.len() < 10 || entropy(&rest) < 3.0 {
-            return true;
+        if PLACEHOLDER_WORDS.contains(&tokens[i].as_str()) {
+            hit = true;
+        } else {
+            rest.push_str(&tokens[i]);
         }
+        i += 1;
+    }
+    if hit && (rest.len() < 10 || entropy(&rest) < 3.0) {
+        return true;
+    }
+    // `invalid-api-key`, `not-a-valid-token`: self-declared stand-ins.
+    if tokens.first().is_some_and(|t| t == "invalid")
+        || tokens.get(..3).is_some_and(|t| t == ["not", "a", "valid"])
+    {
+        return true;
+    }
+    // `SERVICE_AUTH_TOKEN`: the name of the environment variable that holds the secret.
+    if is_env_var_name(value) {
+        return true;
+    }
+    // `webhook.provider.secret`, `header.payload.signature`: a configuration key or a format.
+    if is_config_key_path(value) {
+        return true;
     }
     // The value repeats the key's name (`password: db_password`).
     let key_lower = key.to_ascii_lowercase();
@@ -298,6 +292,83 @@ fn is_generic_placeholder(value: &str, key: &str) -> bool {
         return true;
     }
     false
+}
+
+/// Whole words that mark a value as a stand-in (matched as words of the value, also written in
+/// two parts such as `change-me`); listed in the rule's description.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "dummy",
+    "sample",
+    "fake",
+    "test",
+    "mock",
+    "placeholder",
+    "your",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "changeme",
+    "changeit",
+    "changethis",
+    "replace",
+    "replaceme",
+    "redacted",
+    "todo",
+    "fixme",
+    "undefined",
+    "qwerty",
+    "letmein",
+    "hunter2",
+    "admin123",
+    "correcthorse",
+];
+
+/// The words of a value in lowercase: split at symbols and at camel-case humps, with leading and
+/// trailing digits as words of their own (`Password123` → `password`, `123`).
+fn value_words(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for w in words(value) {
+        let is_digit = |c: char| c.is_ascii_digit();
+        let lead = w.len() - w.trim_start_matches(is_digit).len();
+        if lead == w.len() {
+            out.push(w);
+            continue;
+        }
+        // `words` yields ASCII alphanumerics only, so these are character boundaries.
+        let end = w.trim_end_matches(is_digit).len();
+        for part in [&w[..lead], &w[lead..end], &w[end..]] {
+            if !part.is_empty() {
+                out.push(part.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// `SERVICE_AUTH_TOKEN`, `OAUTH2_CLIENT_SECRET`: upper-case words joined by `_`, each starting
+/// with a letter.
+fn is_env_var_name(v: &str) -> bool {
+    v.contains('_')
+        && v.split('_').all(|part| {
+            part.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+}
+
+/// `webhook.provider.secret`, `spring.datasource.password`: dotted segments that each start
+/// with a lower-case letter (narrower than [`is_dotted_identifier`], as it applies to quoted
+/// values too).
+fn is_config_key_path(v: &str) -> bool {
+    v.contains('.')
+        && v.split('.').all(|part| {
+            part.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
 }
 
 /// `config.secret`, `base64.RawURLEncoding.EncodeToString`: a member access, not a literal.
@@ -755,6 +826,55 @@ mod tests {
         assert_eq!(secret_key_kind("tokenizer"), None);
         assert_eq!(secret_key_kind("pass"), None);
         assert_eq!(secret_key_kind("key"), None);
+    }
+
+    #[test]
+    fn generic_placeholders() {
+        for v in [
+            "SERVICE_AUTH_TOKEN",
+            "OAUTH2_CLIENT_SECRET",
+            "webhook.provider.secret",
+            "header.payload.signature",
+            "invalid-api-key",
+            "invalidAccessToken42",
+            "not_a_valid_key_9f8e",
+            "NotAValidSecret",
+            "ChangeMe123!",
+            "change-me-please",
+            "xxxxxxxxxxxxxxxx",
+            "MY_EXAMPLE_SECRET_1234",
+            "example-Zq8mK2vL9xR4",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "test1234",
+            "fake-password",
+            "password123",
+            "Hunter2!",
+            "mySecretToken",
+        ] {
+            assert!(is_generic_placeholder(v, "api_key"), "{v}");
+        }
+        for v in [
+            "Devon1987!xQ",
+            "Sunset#Enter42",
+            "Adm1nPa55!2024",
+            "Localhost-Qz81!mR",
+            "RandomDemo#Kq82",
+            "FakeWsztfk6lAz7b2p!",
+            "P4SSW0RD_PROD_2024",
+            "Zq8.mK2vL9.xR4",
+            "Invalidate#9xKq2Lm",
+            "Testament#8kQz2Lp",
+        ] {
+            assert!(!is_generic_placeholder(v, "api_key"), "{v}");
+        }
+    }
+
+    #[test]
+    fn value_words_split_digits_off_the_ends() {
+        assert_eq!(value_words("Password123"), ["password", "123"]);
+        assert_eq!(value_words("2024secret"), ["2024", "secret"]);
+        assert_eq!(value_words("Adm1nPa55!2024"), ["adm1n", "pa", "55", "2024"]);
+        assert_eq!(value_words("not-a-valid"), ["not", "a", "valid"]);
     }
 
     #[test]
