@@ -16,6 +16,9 @@ use crate::rule::{RuleContext, ScanContext};
 /// Built-in rules of the `k8s` pack.
 pub const RULES: &[(&str, Factory)] = &[
     ("k8s/apparmor-unconfined", || Box::new(AppArmorUnconfined)),
+    ("k8s/automount-service-account-token", || {
+        Box::new(AutomountToken)
+    }),
     ("k8s/missing-pdb", || Box::new(MissingPdb)),
     ("k8s/namespace-without-quota", || {
         Box::new(NamespaceWithoutQuota)
@@ -702,6 +705,182 @@ impl Check for MissingPdb {
                 name_of(v)
             );
             report(cx, doc, cd, "/metadata/name", message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/automount-service-account-token
+
+struct AutomountToken;
+
+/// What the automount rule reads: pod specs' token settings and service account names (and that
+/// they have containers), ServiceAccounts' own setting, and the subjects of role bindings.
+const AUTOMOUNT_POINTERS: &[&str] = &[
+    "/kind",
+    "/metadata/name",
+    "/metadata/namespace",
+    "/automountServiceAccountToken",
+    "/subjects",
+    "/spec/automountServiceAccountToken",
+    "/spec/serviceAccount",
+    "/spec/containers/0/name",
+    "/spec/template/spec/automountServiceAccountToken",
+    "/spec/template/spec/serviceAccount",
+    "/spec/template/spec/containers/0/name",
+    "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken",
+    "/spec/jobTemplate/spec/template/spec/serviceAccount",
+    "/spec/jobTemplate/spec/template/spec/containers/0/name",
+    "/template/spec/automountServiceAccountToken",
+    "/template/spec/serviceAccount",
+    "/template/spec/containers/0/name",
+];
+
+/// A set of service accounts by (namespace, name), where a namespace may be left to apply time
+/// (absent): such an entry, or a lookup without one, matches any namespace.
+#[derive(Default)]
+struct ServiceAccounts<'a> {
+    exact: HashSet<(&'a str, &'a str)>,
+    any_namespace: HashSet<&'a str>,
+    names: HashSet<&'a str>,
+    /// Namespaces all of whose service accounts are included (`system:serviceaccounts:<ns>`).
+    namespaces: HashSet<&'a str>,
+    all: bool,
+}
+
+impl<'a> ServiceAccounts<'a> {
+    fn insert(&mut self, namespace: Option<&'a str>, name: &'a str) {
+        match namespace {
+            Some(ns) => {
+                self.exact.insert((ns, name));
+            }
+            None => {
+                self.any_namespace.insert(name);
+            }
+        }
+        self.names.insert(name);
+    }
+
+    fn contains(&self, namespace: Option<&str>, name: &str) -> bool {
+        if self.all || self.any_namespace.contains(name) {
+            return true;
+        }
+        match namespace {
+            Some(ns) => self.exact.contains(&(ns, name)) || self.namespaces.contains(ns),
+            None => self.names.contains(name) || !self.namespaces.is_empty(),
+        }
+    }
+
+    /// Add the service accounts a RoleBinding or ClusterRoleBinding subject names.
+    fn insert_subject(&mut self, s: &'a Value) {
+        let name = s.get("name").and_then(Value::as_str);
+        match (s.get("kind").and_then(Value::as_str), name) {
+            (Some("ServiceAccount"), Some(name)) => {
+                self.insert(s.get("namespace").and_then(Value::as_str), name);
+            }
+            (Some("User"), Some(user)) => {
+                if let Some((ns, name)) = user
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|r| r.split_once(':'))
+                {
+                    self.insert(Some(ns), name);
+                }
+            }
+            (Some("Group"), Some("system:serviceaccounts")) => self.all = true,
+            (Some("Group"), Some(group)) => {
+                if let Some(ns) = group.strip_prefix("system:serviceaccounts:") {
+                    self.namespaces.insert(ns);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Check for AutomountToken {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(AUTOMOUNT_POINTERS)
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        // Service accounts a binding grants permissions to (their pods call the API and need
+        // the token), and those that switch automounting off themselves.
+        let mut bound = ServiceAccounts::default();
+        let mut opted_out = ServiceAccounts::default();
+        for (_, cd) in &objs {
+            let v = &cd.value;
+            match kind_of(v) {
+                Some("RoleBinding" | "ClusterRoleBinding") => {
+                    for s in v
+                        .get("subjects")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        bound.insert_subject(s);
+                    }
+                }
+                Some("ServiceAccount") => {
+                    if v.get("automountServiceAccountToken") == Some(&Value::Bool(false))
+                        && let Some(name) = v.pointer("/metadata/name").and_then(Value::as_str)
+                    {
+                        opted_out.insert(namespace_of(v), name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr).filter(|p| p.get("containers").is_some()) else {
+                continue;
+            };
+            let setting = pod.get("automountServiceAccountToken");
+            if setting == Some(&Value::Bool(false)) {
+                continue;
+            }
+            // `serviceAccount` is the deprecated alias; a pod without either runs as `default`.
+            let account = match pod
+                .get("serviceAccountName")
+                .or_else(|| pod.get("serviceAccount"))
+            {
+                None => Some("default"),
+                Some(name) => name.as_str(),
+            };
+            let ns = namespace_of(v);
+            if let Some(sa) = account
+                && (bound.contains(ns, sa) || (setting.is_none() && opted_out.contains(ns, sa)))
+            {
+                continue;
+            }
+            let who = account.map_or_else(
+                || "its service account".to_string(),
+                |sa| format!("service account '{sa}'"),
+            );
+            let (ptr, message) = match setting {
+                Some(_) => (
+                    format!("{pod_ptr}/automountServiceAccountToken"),
+                    format!(
+                        "pod mounts its service account token although {who} has no role binding in this scan"
+                    ),
+                ),
+                None => (
+                    pod_ptr.to_string(),
+                    format!(
+                        "pod does not set automountServiceAccountToken: false and {who} has no role binding in this scan"
+                    ),
+                ),
+            };
+            report(cx, doc, cd, &ptr, message);
         }
     }
 }
