@@ -5,7 +5,9 @@
 //! (HPA → workload, PDB → pod template labels, namespace → quota).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde_json::Value;
 
 use super::{Check, Factory};
@@ -18,6 +20,12 @@ pub const RULES: &[(&str, Factory)] = &[
     ("k8s/apparmor-unconfined", || Box::new(AppArmorUnconfined)),
     ("k8s/automount-service-account-token", || {
         Box::new(AutomountToken)
+    }),
+    ("k8s/image-latest-tag", || {
+        Box::new(MutableImage { pull_policy: false })
+    }),
+    ("k8s/image-pull-policy", || {
+        Box::new(MutableImage { pull_policy: true })
     }),
     ("k8s/missing-pdb", || Box::new(MissingPdb)),
     ("k8s/namespace-without-quota", || {
@@ -881,6 +889,210 @@ impl Check for AutomountToken {
                 ),
             };
             report(cx, doc, cd, &ptr, message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/image-latest-tag, k8s/image-pull-policy
+
+/// `:latest`, or no tag and no digest (which means latest). A registry port is not a tag;
+/// images given by a variable (`${IMAGE}`, `$(IMAGE)`, `{{ }}`) are left alone.
+static LATEST_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles.
+    Regex::new(r"^[^@$]*:latest$").expect("valid regex")
+});
+static UNTAGGED: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles.
+    Regex::new(r"^(?:[^/@${}\s]*/)*[^:/@${}\s]+$").expect("valid regex")
+});
+
+/// What the image rules read: every container's name, image and pull policy.
+const IMAGE_POINTERS: &[&str] = &[
+    "/kind",
+    "/metadata/name",
+    "/metadata/namespace",
+    // `image` also keeps `imagePullPolicy` (prefixes are string prefixes).
+    "/spec/containers/*/image",
+    "/spec/containers/*/name",
+    "/spec/initContainers/*/image",
+    "/spec/initContainers/*/name",
+    "/spec/ephemeralContainers/*/image",
+    "/spec/ephemeralContainers/*/name",
+    "/spec/template/spec/containers/*/image",
+    "/spec/template/spec/containers/*/name",
+    "/spec/template/spec/initContainers/*/image",
+    "/spec/template/spec/initContainers/*/name",
+    "/spec/template/spec/ephemeralContainers/*/image",
+    "/spec/template/spec/ephemeralContainers/*/name",
+    "/spec/jobTemplate/spec/template/spec/containers/*/image",
+    "/spec/jobTemplate/spec/template/spec/containers/*/name",
+    "/spec/jobTemplate/spec/template/spec/initContainers/*/image",
+    "/spec/jobTemplate/spec/template/spec/initContainers/*/name",
+    "/spec/jobTemplate/spec/template/spec/ephemeralContainers/*/image",
+    "/spec/jobTemplate/spec/template/spec/ephemeralContainers/*/name",
+    "/template/spec/containers/*/image",
+    "/template/spec/containers/*/name",
+    "/template/spec/initContainers/*/image",
+    "/template/spec/initContainers/*/name",
+    "/template/spec/ephemeralContainers/*/image",
+    "/template/spec/ephemeralContainers/*/name",
+];
+
+/// Largest build or deploy tool file read from disk for its image names.
+const MAX_TOOL_FILE: u64 = 1024 * 1024;
+
+/// `app` and `docker.io/library/app` name the same image.
+fn familiar_image_name(name: &str) -> &str {
+    let name = name.trim();
+    [
+        "docker.io/library/",
+        "index.docker.io/library/",
+        "docker.io/",
+        "index.docker.io/",
+    ]
+    .iter()
+    .find_map(|p| name.strip_prefix(p))
+    .unwrap_or(name)
+}
+
+static TILT_BUILD: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles.
+    Regex::new(
+        r#"\b(?:docker_build|docker_build_with_restart|custom_build)\(\s*(?:ref\s*=\s*)?['"]([^'"\s]+)['"]"#,
+    )
+    .expect("valid regex")
+});
+
+/// Images that a build or deploy tool of the repository substitutes at deploy time, so a bare
+/// name in a manifest is a placeholder, not `latest`: skaffold `build.artifacts[].image` (also
+/// in profiles), kustomize `images[].name` and Tilt `docker_build('name', …)`/`custom_build`.
+/// Read from disk: skaffold and kustomize files may or may not look like Kubernetes objects,
+/// and a Tiltfile is plain text.
+fn placeholder_images(scan: &ScanContext) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for rel in &scan.files {
+        let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        let skaffold = yaml && name.starts_with("skaffold");
+        let kustomize = matches!(
+            name.as_str(),
+            "kustomization.yaml" | "kustomization.yml" | "kustomization"
+        );
+        let tilt =
+            name == "tiltfile" || name.starts_with("tiltfile.") || name.ends_with(".tiltfile");
+        if !(skaffold || kustomize || tilt) {
+            continue;
+        }
+        let path = scan.base.join(rel);
+        // Never follow a link out of the tree; skip anything large.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > MAX_TOOL_FILE {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        if tilt {
+            for c in TILT_BUILD.captures_iter(&text) {
+                out.insert(familiar_image_name(&c[1]).to_string());
+            }
+            continue;
+        }
+        let doc = Document::new(rel.clone(), DocumentKind::Yaml, text.as_ref());
+        let Ok(cdocs) = doc.config() else { continue };
+        let strings = |v: Option<&Value>, field: &str| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.get(field).and_then(Value::as_str))
+                .map(|n| familiar_image_name(n).to_string())
+                .collect()
+        };
+        for cd in cdocs {
+            let v = &cd.value;
+            if kustomize {
+                out.extend(strings(v.get("images"), "name"));
+                continue;
+            }
+            out.extend(strings(v.pointer("/build/artifacts"), "image"));
+            for p in v
+                .get("profiles")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.extend(strings(p.pointer("/build/artifacts"), "image"));
+            }
+        }
+    }
+    out
+}
+
+/// `k8s/image-latest-tag` (a mutable tag) and `k8s/image-pull-policy` (a mutable tag pulled
+/// with `IfNotPresent` or `Never`).
+struct MutableImage {
+    pull_policy: bool,
+}
+
+impl Check for MutableImage {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(IMAGE_POINTERS)
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        let mut placeholders = None;
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
+                let Some(image) = c.get("image").and_then(Value::as_str) else {
+                    continue;
+                };
+                let untagged = UNTAGGED.is_match(image);
+                if !untagged && !LATEST_TAG.is_match(image) {
+                    continue;
+                }
+                // Read the tools' files only once some image could be one of theirs.
+                if untagged
+                    && placeholders
+                        .get_or_insert_with(|| placeholder_images(scan))
+                        .contains(familiar_image_name(image))
+                {
+                    continue;
+                }
+                let name = container_name(c);
+                if self.pull_policy {
+                    let Some(policy) = c
+                        .get("imagePullPolicy")
+                        .and_then(Value::as_str)
+                        .filter(|p| matches!(*p, "IfNotPresent" | "Never"))
+                    else {
+                        continue;
+                    };
+                    let message = format!(
+                        "container '{name}' pulls mutable image '{image}' with imagePullPolicy {policy}"
+                    );
+                    report(cx, doc, cd, &format!("{cptr}/imagePullPolicy"), message);
+                } else {
+                    let message = format!("container '{name}' uses a mutable image tag: {image}");
+                    report(cx, doc, cd, &format!("{cptr}/image"), message);
+                }
+            }
         }
     }
 }
