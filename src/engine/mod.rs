@@ -2,7 +2,7 @@
 //! apply to its kind, finishes the findings (line/column, fingerprint, policy severity, redaction)
 //! and gathers everything into a sorted [`Report`]. Rules never see the CLI; reporters never filter.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -469,6 +469,32 @@ impl<'a> Engine<'a> {
             repo_roots,
             base: req.base.clone(),
         };
+        // Per-file findings that the whole scan shows to be wrong ([`Rule::dropped_paths`]).
+        for rule in self
+            .registry
+            .rules()
+            .iter()
+            .filter(|r| r.filters_findings())
+        {
+            let id = rule.meta().id.as_str();
+            let paths: BTreeSet<&str> = report
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == id)
+                .map(|f| f.path.as_str())
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            let paths: Vec<&str> = paths.into_iter().collect();
+            let dropped: HashSet<String> =
+                rule.dropped_paths(&scan_cx, &paths).into_iter().collect();
+            if !dropped.is_empty() {
+                report
+                    .findings
+                    .retain(|f| f.rule_id != id || !dropped.contains(&f.path));
+            }
+        }
         let mut scan_findings: Vec<Finding> = self
             .scan_rules
             .par_iter()
