@@ -162,6 +162,16 @@ pub fn interpolate(
             return out;
         };
         let expr = after[..close].trim();
+        rest = &after[close + 2..];
+        // A quoted name that YAML read as null (`name: ##NAME##` is a comment to YAML) is not
+        // quoted back as 'null': say that it is not a literal.
+        let quoted = out.ends_with('\'') && rest.starts_with('\'');
+        if quoted && let Some(field) = null_field(expr, node, root) {
+            out.pop();
+            out.push_str(&format!("({field} not a literal)"));
+            rest = &rest[1..];
+            continue;
+        }
         let rendered = if expr == "value" {
             render(value, secrets)
         } else if let Some(p) = expr.strip_prefix("root:") {
@@ -170,10 +180,25 @@ pub fn interpolate(
             lookup(expr, node, secrets)
         };
         out.push_str(&rendered);
-        rest = &after[close + 2..];
     }
     out.push_str(rest);
     out
+}
+
+/// The last field name of a `{{path}}` placeholder whose value is null (only named fields).
+fn null_field<'p>(expr: &'p str, node: &Value, root: &Value) -> Option<&'p str> {
+    let (path, v) = match expr.strip_prefix("root:") {
+        Some(p) => (p.trim(), root),
+        None => (expr, node),
+    };
+    let field = path.rsplit('.').next().filter(|f| {
+        !f.is_empty()
+            && f.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    })?;
+    let found = compile_path(path).ok()?;
+    let nodes = found.query(v);
+    matches!(nodes.first(), Some(Value::Null)).then_some(field)
 }
 
 fn lookup(path: &str, v: &Value, secrets: &[String]) -> String {
@@ -238,6 +263,34 @@ mod tests {
             .iter()
             .filter_map(|f| f.span.map(|s| doc.line_col(s.start).line))
             .collect()
+    }
+
+    #[test]
+    fn a_null_name_is_not_a_literal_not_null() {
+        let template = "{{root:$.kind}} '{{root:$.metadata.name}}' grants {{value}}";
+        let text = "kind: ClusterRole\nmetadata:\n  name: ##NAME##\n";
+        let doc = Document::new("r.yaml", DocumentKind::Kubernetes, text);
+        let root = &doc.config().expect("valid YAML")[0].value;
+        let verb = Value::String("escalate".into());
+        assert_eq!(
+            interpolate(template, &verb, root, root, &[]),
+            "ClusterRole (name not a literal) grants escalate"
+        );
+        let named = serde_json::json!({"kind": "Role", "metadata": {"name": "admin"}});
+        assert_eq!(
+            interpolate(template, &verb, &named, &named, &[]),
+            "Role 'admin' grants escalate"
+        );
+        // Missing and unquoted placeholders keep their rendering.
+        let unnamed = serde_json::json!({"kind": "Role"});
+        assert_eq!(
+            interpolate("'{{root:$.metadata.name}}'", &verb, &unnamed, &unnamed, &[]),
+            "'?'"
+        );
+        assert_eq!(
+            interpolate("{{value}}", &Value::Null, &unnamed, &unnamed, &[]),
+            "null"
+        );
     }
 
     #[test]

@@ -14,8 +14,10 @@
 //! - Top-level attributes (`*.tfvars`) are root keys.
 //! - Nested blocks are ALWAYS arrays of objects under the block name, even when there is one:
 //!   `ingress {…} ingress {…}` → `ingress: [{…}, {…}]`, so rules write `$.ingress[*].cidr_blocks`.
-//!   A labelled nested block adds one object level per label before the array:
-//!   `dynamic "ingress" { content {…} }` → `dynamic.ingress[0].content[0]`.
+//!   A labelled nested block adds one object level per label before the array.
+//! - `dynamic "ingress" { for_each = … content {…} }` is an `ingress` block (Terraform generates
+//!   one per element) holding the content's attributes and blocks: `$.ingress[*]` sees it like
+//!   a static one. Its pointer's spans are the whole `dynamic` block and its header.
 //! - Attribute values: literals decoded (null, bools, numbers, strings, `-1`); arrays and objects
 //!   recursively; `jsonencode(X)` / `yamlencode(X)` / `tolist(X)` / `toset(X)` / `tomap(X)` → the
 //!   value of X (so inline policies can be checked); parentheses are transparent; templates and
@@ -225,23 +227,31 @@ impl Converter<'_> {
             );
             map.insert(key, v);
         }
+        let empty = Body::default();
         for block in body.blocks() {
-            let ident = block.ident.as_str().to_string();
+            // `dynamic "X" { content {…} }` is an `X` block with the content's body.
+            let (ident, labels, inner) = match dynamic_block(block) {
+                Some((x, content)) => (x, Vec::new(), content.unwrap_or(&empty)),
+                None => (
+                    block.ident.as_str().to_string(),
+                    block.labels.iter().map(label_str).collect(),
+                    &block.body,
+                ),
+            };
             let bspan = self.span(block.span());
             let hspan = self.header(block);
             let mut p = format!("{ptr}/{}", pointer_escape(&ident));
             self.mark(&p, bspan, hspan, true);
             let ident_key = ident.clone();
             let mut path = vec![ident];
-            for l in &block.labels {
-                let l = label_str(l);
+            for l in labels {
                 p = format!("{p}/{}", pointer_escape(&l));
                 self.mark(&p, bspan, hspan, true);
                 path.push(l);
             }
             let idx = lookup_len(&map, &path);
             let item = format!("{p}/{idx}");
-            let v = self.body(&block.body, &item, depth + 1)?;
+            let v = self.body(inner, &item, depth + 1)?;
             self.mark(&item, bspan, hspan, false);
             let fresh = |last: bool| {
                 if last {
@@ -385,6 +395,21 @@ fn number(n: &hcl_edit::Number) -> Value {
             .and_then(Number::from_f64)
             .map_or(Value::Null, Value::Number)
     }
+}
+
+/// For `dynamic "X" { … content {…} }`: `X` and the content block's body, if it has one.
+fn dynamic_block(b: &Block) -> Option<(String, Option<&Body>)> {
+    let [label] = b.labels.as_slice() else {
+        return None;
+    };
+    if b.ident.as_str() != "dynamic" {
+        return None;
+    }
+    let content = b
+        .body
+        .blocks()
+        .find(|c| c.ident.as_str() == "content" && c.labels.is_empty());
+    Some((label_str(label), content.map(|c| &c.body)))
 }
 
 fn label_str(l: &BlockLabel) -> String {
@@ -568,9 +593,13 @@ moved {
   to   = a.c
 }
 resource "aws_security_group" "d" {
+  ingress { from_port = 80 }
   dynamic "ingress" {
     for_each = var.rules
-    content { from_port = ingress.value.port }
+    content {
+      from_port   = ingress.value.port
+      cidr_blocks = ["0.0.0.0/0"]
+    }
   }
 }
 region = "eu-west-1"
@@ -585,10 +614,16 @@ region = "eu-west-1"
             json!("hashicorp/aws")
         );
         assert_eq!(v["moved"][0]["to"], json!("a.c"));
-        assert_eq!(
-            v["resource"]["aws_security_group"]["d"]["dynamic"]["ingress"][0]["content"][0]["from_port"],
-            json!("ingress.value.port")
-        );
+        // A dynamic block is a block of its label's type, after any static ones.
+        let sg = &v["resource"]["aws_security_group"]["d"];
+        assert_eq!(sg["ingress"][0]["from_port"], json!(80));
+        assert_eq!(sg["ingress"][1]["from_port"], json!("ingress.value.port"));
+        assert_eq!(sg["ingress"][1]["cidr_blocks"], json!(["0.0.0.0/0"]));
+        assert!(sg.get("dynamic").is_none());
+        let k = d.key_spans["/resource/aws_security_group/d/ingress/1"];
+        assert_eq!(&text[k.start..k.end], r#"dynamic "ingress""#);
+        let a = d.spans["/resource/aws_security_group/d/ingress/1/cidr_blocks"];
+        assert_eq!(&text[a.start..a.end], r#"cidr_blocks = ["0.0.0.0/0"]"#);
         assert_eq!(v["region"], json!("eu-west-1"));
         let k = d.key_spans["/provider/aws/1"];
         assert_eq!(&text[k.start..k.end], r#"provider "aws""#);

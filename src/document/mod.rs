@@ -272,8 +272,10 @@ impl ConfigDoc {
     }
 
     /// A copy with only the nodes under the pointer prefixes `keep` (string prefixes: `/a/b_`
-    /// keeps `/a/b_c`), their ancestors, and the spans of both. Array elements that are dropped
-    /// become `null` so that the pointers of the kept ones do not change.
+    /// keeps `/a/b_c`), their ancestors, and the spans of both. A `*` reference token in a prefix
+    /// stands for any one token (`/containers/*/image` keeps every container's image). Array
+    /// elements that are dropped become `null` so that the pointers of the kept ones do not
+    /// change.
     pub fn project(&self, keep: &[&str]) -> ConfigDoc {
         let mut out = ConfigDoc {
             value: Value::Null,
@@ -307,15 +309,16 @@ impl ConfigDoc {
         if let Some(s) = self.key_spans.get(ptr) {
             key_spans.insert(ptr.as_str(), *s);
         }
-        let whole = keep.iter().any(|k| ptr.starts_with(k));
+        let whole = keep.iter().any(|k| keep_relation(k, ptr).1);
         let mut child = |v: &Value, token: &str, ptr: &mut String| -> Option<Value> {
             let len = ptr.len();
             ptr.push('/');
             ptr.push_str(&pointer_escape(token));
             let wanted = whole
-                || keep
-                    .iter()
-                    .any(|k| k.starts_with(ptr.as_str()) || ptr.starts_with(k));
+                || keep.iter().any(|k| {
+                    let (toward, within) = keep_relation(k, ptr);
+                    toward || within
+                });
             let out = wanted.then(|| self.project_node(v, ptr, keep, spans, key_spans));
             ptr.truncate(len);
             out
@@ -352,6 +355,29 @@ impl ConfigDoc {
             }
         }
         p
+    }
+}
+
+/// Where `ptr` stands to the kept prefix `keep` (see [`ConfigDoc::project`]): on the way to it
+/// (an ancestor, or the node itself), and under it (the node itself, or a descendant).
+fn keep_relation(keep: &str, ptr: &str) -> (bool, bool) {
+    if !keep.contains('*') {
+        return (keep.starts_with(ptr), ptr.starts_with(keep));
+    }
+    let mut k = keep.split('/').peekable();
+    let mut p = ptr.split('/');
+    loop {
+        match (k.next(), p.next()) {
+            (Some(a), Some(b)) => {
+                let last = k.peek().is_none();
+                if !(a == "*" || a == b || (last && b.starts_with(a))) {
+                    return (false, false);
+                }
+            }
+            (Some(_), None) => return (true, false),
+            (None, Some(_)) => return (false, true),
+            (None, None) => return (true, true),
+        }
     }
 }
 
@@ -499,5 +525,32 @@ impl Document {
     /// cannot parse the file (the failure is reported by the engine).
     pub fn with_rust<R>(&self, f: impl FnOnce(&syn::File) -> R) -> Option<R> {
         rust::with_cached(self.id, &self.text, &self.rust_error, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_keeps_wildcard_prefixes() {
+        let text = "spec:\n  containers:\n    - name: a\n      image: a:1\n      imagePullPolicy: Never\n      env: [{name: X, value: y}]\n    - name: b\n      image: b\n  volumes: [{name: v}]\n";
+        let doc = Document::new("p.yaml", DocumentKind::Kubernetes, text);
+        let cd = &doc.config().expect("valid YAML")[0];
+        let kept = cd.project(&["/spec/containers/*/image", "/spec/containers/*/name"]);
+        assert_eq!(
+            kept.value,
+            serde_json::json!({"spec": {"containers": [
+                {"name": "a", "image": "a:1", "imagePullPolicy": "Never"},
+                {"name": "b", "image": "b"}
+            ]}})
+        );
+        assert!(kept.spans.contains_key("/spec/containers/1/image"));
+        // Plain prefixes keep whole subtrees, as before.
+        let kept = cd.project(&["/spec/volumes"]);
+        assert_eq!(
+            kept.value,
+            serde_json::json!({"spec": {"volumes": [{"name": "v"}]}})
+        );
     }
 }

@@ -498,21 +498,66 @@ impl<'a> Engine<'a> {
         if let Some(p) = &cache_path {
             cache::save(p, &new_cache);
         }
-        // A partial scan: the rest of the repository, for the rules that relate documents.
+        // A partial scan: the rest of the repository, for the rules that relate documents (and
+        // those that read a build tool's files from the file list).
         let in_scope: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        if req.partial && !self.keep_kinds.is_empty() {
-            kept.extend(self.repository_documents(req, &root, &in_scope));
-            // Same order as a full scan, so whole-scan rules pick the same places.
-            kept.sort_by(|a, b| a.path.cmp(&b.path));
+        let mut all_files: Vec<String> = files.iter().map(|f| f.rel.clone()).collect();
+        if req.partial
+            && !self.scan_rules.is_empty()
+            && let Some(repo) = crate::project::scope::repository_root(&req.base)
+        {
+            let rest = crate::project::scope::rest_of_repository(
+                &repo,
+                &req.base,
+                &in_scope,
+                req.threads.max(1),
+                req.staged,
+            );
+            if !self.keep_kinds.is_empty() {
+                kept.par_extend(
+                    rest.par_iter()
+                        .filter_map(|f| self.relation_document(f, &root, req.max_file_size)),
+                );
+                // Same order as a full scan, so whole-scan rules pick the same places.
+                kept.sort_by(|a, b| a.path.cmp(&b.path));
+            }
+            all_files.extend(rest.into_iter().map(|f| f.rel));
+            all_files.sort();
         }
         // Scan-level rules (cross-document, repository).
         let repo_roots = repo_roots(req);
         let scan_cx = ScanContext {
             documents: kept,
-            files: files.iter().map(|f| f.rel.clone()).collect(),
+            files: all_files,
             repo_roots,
             base: req.base.clone(),
         };
+        // Per-file findings that the whole scan shows to be wrong ([`Rule::dropped_paths`]).
+        for rule in self
+            .registry
+            .rules()
+            .iter()
+            .filter(|r| r.filters_findings())
+        {
+            let id = rule.meta().id.as_str();
+            let paths: BTreeSet<&str> = report
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == id)
+                .map(|f| f.path.as_str())
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            let paths: Vec<&str> = paths.into_iter().collect();
+            let dropped: HashSet<String> =
+                rule.dropped_paths(&scan_cx, &paths).into_iter().collect();
+            if !dropped.is_empty() {
+                report
+                    .findings
+                    .retain(|f| f.rule_id != id || !dropped.contains(&f.path));
+            }
+        }
         let mut scan_findings: Vec<Finding> = self
             .scan_rules
             .par_iter()
@@ -677,30 +722,9 @@ impl<'a> Engine<'a> {
         self.check_bytes(f, &place, &bytes, max_size, out, cache)
     }
 
-    /// Documents outside a partial scan's files that some cross-document rule could use: of a
+    /// A document outside a partial scan's files that some cross-document rule could use: of a
     /// kept kind, in a context that is scanned, holding one of the rules' relation keywords;
     /// cut down like the documents a full scan keeps.
-    fn repository_documents(
-        &self,
-        req: &ScanRequest,
-        root: &Path,
-        in_scope: &HashSet<&str>,
-    ) -> Vec<Arc<Document>> {
-        let Some(repo) = crate::project::scope::repository_root(&req.base) else {
-            return Vec::new();
-        };
-        let rest = crate::project::scope::rest_of_repository(
-            &repo,
-            &req.base,
-            in_scope,
-            req.threads.max(1),
-            req.staged,
-        );
-        rest.par_iter()
-            .filter_map(|f| self.relation_document(f, root, req.max_file_size))
-            .collect()
-    }
-
     fn relation_document(
         &self,
         f: &WalkedFile,

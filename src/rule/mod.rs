@@ -190,6 +190,19 @@ pub trait Rule: Send + Sync {
     /// Check the whole scan once, after every document.
     fn check_scan(&self, _scan: &ScanContext, _cx: &mut RuleContext) {}
 
+    /// Whether [`Rule::dropped_paths`] should run.
+    fn filters_findings(&self) -> bool {
+        false
+    }
+
+    /// Of `paths` (the files this rule reported on, one document at a time), those whose
+    /// findings the whole scan shows to be wrong; they are dropped. A per-file finding may
+    /// depend on other files (a crate without a library target is a binary), and per-file
+    /// results are cached by content, so the other files are judged here, after every file.
+    fn dropped_paths(&self, _scan: &ScanContext, _paths: &[&str]) -> Vec<String> {
+        Vec::new()
+    }
+
     /// Literal keywords without which the rule cannot match (text rules); the engine runs one
     /// shared automaton over each file and calls only the rules whose keywords occur.
     fn prefilter_keywords(&self) -> Option<&[String]> {

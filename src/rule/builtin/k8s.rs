@@ -5,7 +5,9 @@
 //! (HPA → workload, PDB → pod template labels, namespace → quota).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde_json::Value;
 
 use super::{Check, Factory};
@@ -16,6 +18,15 @@ use crate::rule::{RuleContext, ScanContext};
 /// Built-in rules of the `k8s` pack.
 pub const RULES: &[(&str, Factory)] = &[
     ("k8s/apparmor-unconfined", || Box::new(AppArmorUnconfined)),
+    ("k8s/automount-service-account-token", || {
+        Box::new(AutomountToken)
+    }),
+    ("k8s/image-latest-tag", || {
+        Box::new(MutableImage { pull_policy: false })
+    }),
+    ("k8s/image-pull-policy", || {
+        Box::new(MutableImage { pull_policy: true })
+    }),
     ("k8s/missing-pdb", || Box::new(MissingPdb)),
     ("k8s/namespace-without-quota", || {
         Box::new(NamespaceWithoutQuota)
@@ -710,6 +721,395 @@ impl Check for MissingPdb {
                 name_of(v)
             );
             report(cx, doc, cd, "/metadata/name", message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/automount-service-account-token
+
+struct AutomountToken;
+
+/// What the automount rule reads: pod specs' token settings and service account names (and that
+/// they have containers), ServiceAccounts' own setting, and the subjects of role bindings.
+const AUTOMOUNT_POINTERS: &[&str] = &[
+    "/kind",
+    "/metadata/name",
+    "/metadata/namespace",
+    "/automountServiceAccountToken",
+    "/subjects",
+    "/spec/automountServiceAccountToken",
+    "/spec/serviceAccount",
+    "/spec/containers/0/name",
+    "/spec/template/spec/automountServiceAccountToken",
+    "/spec/template/spec/serviceAccount",
+    "/spec/template/spec/containers/0/name",
+    "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken",
+    "/spec/jobTemplate/spec/template/spec/serviceAccount",
+    "/spec/jobTemplate/spec/template/spec/containers/0/name",
+    "/template/spec/automountServiceAccountToken",
+    "/template/spec/serviceAccount",
+    "/template/spec/containers/0/name",
+];
+
+/// A set of service accounts by (namespace, name), where a namespace may be left to apply time
+/// (absent): such an entry, or a lookup without one, matches any namespace.
+#[derive(Default)]
+struct ServiceAccounts<'a> {
+    exact: HashSet<(&'a str, &'a str)>,
+    any_namespace: HashSet<&'a str>,
+    names: HashSet<&'a str>,
+    /// Namespaces all of whose service accounts are included (`system:serviceaccounts:<ns>`).
+    namespaces: HashSet<&'a str>,
+    all: bool,
+}
+
+impl<'a> ServiceAccounts<'a> {
+    fn insert(&mut self, namespace: Option<&'a str>, name: &'a str) {
+        match namespace {
+            Some(ns) => {
+                self.exact.insert((ns, name));
+            }
+            None => {
+                self.any_namespace.insert(name);
+            }
+        }
+        self.names.insert(name);
+    }
+
+    fn contains(&self, namespace: Option<&str>, name: &str) -> bool {
+        if self.all || self.any_namespace.contains(name) {
+            return true;
+        }
+        match namespace {
+            Some(ns) => self.exact.contains(&(ns, name)) || self.namespaces.contains(ns),
+            None => self.names.contains(name) || !self.namespaces.is_empty(),
+        }
+    }
+
+    /// Add the service accounts a RoleBinding or ClusterRoleBinding subject names.
+    fn insert_subject(&mut self, s: &'a Value) {
+        let name = s.get("name").and_then(Value::as_str);
+        match (s.get("kind").and_then(Value::as_str), name) {
+            (Some("ServiceAccount"), Some(name)) => {
+                self.insert(s.get("namespace").and_then(Value::as_str), name);
+            }
+            (Some("User"), Some(user)) => {
+                if let Some((ns, name)) = user
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|r| r.split_once(':'))
+                {
+                    self.insert(Some(ns), name);
+                }
+            }
+            (Some("Group"), Some("system:serviceaccounts")) => self.all = true,
+            (Some("Group"), Some(group)) => {
+                if let Some(ns) = group.strip_prefix("system:serviceaccounts:") {
+                    self.namespaces.insert(ns);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Check for AutomountToken {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(AUTOMOUNT_POINTERS)
+    }
+    /// Other files matter through the bindings that grant a ServiceAccount permissions and the
+    /// ServiceAccounts that switch automounting off.
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        Some(&["RoleBinding", "ServiceAccount"])
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        // Service accounts a binding grants permissions to (their pods call the API and need
+        // the token), and those that switch automounting off themselves.
+        let mut bound = ServiceAccounts::default();
+        let mut opted_out = ServiceAccounts::default();
+        for (_, cd) in &objs {
+            let v = &cd.value;
+            match kind_of(v) {
+                Some("RoleBinding" | "ClusterRoleBinding") => {
+                    for s in v
+                        .get("subjects")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        bound.insert_subject(s);
+                    }
+                }
+                Some("ServiceAccount") => {
+                    if v.get("automountServiceAccountToken") == Some(&Value::Bool(false))
+                        && let Some(name) = v.pointer("/metadata/name").and_then(Value::as_str)
+                    {
+                        opted_out.insert(namespace_of(v), name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr).filter(|p| p.get("containers").is_some()) else {
+                continue;
+            };
+            let setting = pod.get("automountServiceAccountToken");
+            if setting == Some(&Value::Bool(false)) {
+                continue;
+            }
+            // `serviceAccount` is the deprecated alias; a pod without either runs as `default`.
+            let account = match pod
+                .get("serviceAccountName")
+                .or_else(|| pod.get("serviceAccount"))
+            {
+                None => Some("default"),
+                Some(name) => name.as_str(),
+            };
+            let ns = namespace_of(v);
+            if let Some(sa) = account
+                && (bound.contains(ns, sa) || (setting.is_none() && opted_out.contains(ns, sa)))
+            {
+                continue;
+            }
+            let who = account.map_or_else(
+                || "its service account".to_string(),
+                |sa| format!("service account '{sa}'"),
+            );
+            let (ptr, message) = match setting {
+                Some(_) => (
+                    format!("{pod_ptr}/automountServiceAccountToken"),
+                    format!(
+                        "pod mounts its service account token although {who} has no role binding in this scan"
+                    ),
+                ),
+                None => (
+                    pod_ptr.to_string(),
+                    format!(
+                        "pod does not set automountServiceAccountToken: false and {who} has no role binding in this scan"
+                    ),
+                ),
+            };
+            report(cx, doc, cd, &ptr, message);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/image-latest-tag, k8s/image-pull-policy
+
+/// `:latest`, or no tag and no digest (which means latest). A registry port is not a tag;
+/// images given by a variable (`${IMAGE}`, `$(IMAGE)`, `{{ }}`) are left alone.
+static LATEST_TAG: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles.
+    Regex::new(r"^[^@$]*:latest$").expect("valid regex")
+});
+static UNTAGGED: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles.
+    Regex::new(r"^(?:[^/@${}\s]*/)*[^:/@${}\s]+$").expect("valid regex")
+});
+
+/// What the image rules read: every container's name, image and pull policy.
+const IMAGE_POINTERS: &[&str] = &[
+    "/kind",
+    "/metadata/name",
+    "/metadata/namespace",
+    // `image` also keeps `imagePullPolicy` (prefixes are string prefixes).
+    "/spec/containers/*/image",
+    "/spec/containers/*/name",
+    "/spec/initContainers/*/image",
+    "/spec/initContainers/*/name",
+    "/spec/ephemeralContainers/*/image",
+    "/spec/ephemeralContainers/*/name",
+    "/spec/template/spec/containers/*/image",
+    "/spec/template/spec/containers/*/name",
+    "/spec/template/spec/initContainers/*/image",
+    "/spec/template/spec/initContainers/*/name",
+    "/spec/template/spec/ephemeralContainers/*/image",
+    "/spec/template/spec/ephemeralContainers/*/name",
+    "/spec/jobTemplate/spec/template/spec/containers/*/image",
+    "/spec/jobTemplate/spec/template/spec/containers/*/name",
+    "/spec/jobTemplate/spec/template/spec/initContainers/*/image",
+    "/spec/jobTemplate/spec/template/spec/initContainers/*/name",
+    "/spec/jobTemplate/spec/template/spec/ephemeralContainers/*/image",
+    "/spec/jobTemplate/spec/template/spec/ephemeralContainers/*/name",
+    "/template/spec/containers/*/image",
+    "/template/spec/containers/*/name",
+    "/template/spec/initContainers/*/image",
+    "/template/spec/initContainers/*/name",
+    "/template/spec/ephemeralContainers/*/image",
+    "/template/spec/ephemeralContainers/*/name",
+];
+
+/// Largest build or deploy tool file read from disk for its image names.
+const MAX_TOOL_FILE: u64 = 1024 * 1024;
+
+/// `app` and `docker.io/library/app` name the same image.
+fn familiar_image_name(name: &str) -> &str {
+    let name = name.trim();
+    [
+        "docker.io/library/",
+        "index.docker.io/library/",
+        "docker.io/",
+        "index.docker.io/",
+    ]
+    .iter()
+    .find_map(|p| name.strip_prefix(p))
+    .unwrap_or(name)
+}
+
+static TILT_BUILD: LazyLock<Regex> = LazyLock::new(|| {
+    // A constant pattern: it compiles.
+    Regex::new(
+        r#"\b(?:docker_build|docker_build_with_restart|custom_build)\(\s*(?:ref\s*=\s*)?['"]([^'"\s]+)['"]"#,
+    )
+    .expect("valid regex")
+});
+
+/// Images that a build or deploy tool of the repository substitutes at deploy time, so a bare
+/// name in a manifest is a placeholder, not `latest`: skaffold `build.artifacts[].image` (also
+/// in profiles), kustomize `images[].name` and Tilt `docker_build('name', …)`/`custom_build`.
+/// Read from disk: skaffold and kustomize files may or may not look like Kubernetes objects,
+/// and a Tiltfile is plain text.
+fn placeholder_images(scan: &ScanContext) -> HashSet<String> {
+    let mut out = HashSet::new();
+    for rel in &scan.files {
+        let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+        let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        let skaffold = yaml && name.starts_with("skaffold");
+        let kustomize = matches!(
+            name.as_str(),
+            "kustomization.yaml" | "kustomization.yml" | "kustomization"
+        );
+        let tilt =
+            name == "tiltfile" || name.starts_with("tiltfile.") || name.ends_with(".tiltfile");
+        if !(skaffold || kustomize || tilt) {
+            continue;
+        }
+        let path = scan.base.join(rel);
+        // Never follow a link out of the tree; skip anything large.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() || meta.len() > MAX_TOOL_FILE {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        if tilt {
+            for c in TILT_BUILD.captures_iter(&text) {
+                out.insert(familiar_image_name(&c[1]).to_string());
+            }
+            continue;
+        }
+        let doc = Document::new(rel.clone(), DocumentKind::Yaml, text.as_ref());
+        let Ok(cdocs) = doc.config() else { continue };
+        let strings = |v: Option<&Value>, field: &str| -> Vec<String> {
+            v.and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.get(field).and_then(Value::as_str))
+                .map(|n| familiar_image_name(n).to_string())
+                .collect()
+        };
+        for cd in cdocs {
+            let v = &cd.value;
+            if kustomize {
+                out.extend(strings(v.get("images"), "name"));
+                continue;
+            }
+            out.extend(strings(v.pointer("/build/artifacts"), "image"));
+            for p in v
+                .get("profiles")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.extend(strings(p.pointer("/build/artifacts"), "image"));
+            }
+        }
+    }
+    out
+}
+
+/// `k8s/image-latest-tag` (a mutable tag) and `k8s/image-pull-policy` (a mutable tag pulled
+/// with `IfNotPresent` or `Never`).
+struct MutableImage {
+    pull_policy: bool,
+}
+
+impl Check for MutableImage {
+    fn scan_kinds(&self) -> &[DocumentKind] {
+        KUBERNETES
+    }
+    fn scan_pointers(&self) -> Option<&'static [&'static str]> {
+        Some(IMAGE_POINTERS)
+    }
+    /// Other manifests do not matter; the build tools' files are read from the file list.
+    fn relation_keywords(&self) -> Option<&'static [&'static str]> {
+        Some(&[])
+    }
+    fn is_scan_level(&self) -> bool {
+        true
+    }
+    fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
+        let objs = objects(scan);
+        let mut placeholders = None;
+        for (doc, cd) in &objs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
+                let Some(image) = c.get("image").and_then(Value::as_str) else {
+                    continue;
+                };
+                let untagged = UNTAGGED.is_match(image);
+                if !untagged && !LATEST_TAG.is_match(image) {
+                    continue;
+                }
+                // Read the tools' files only once some image could be one of theirs.
+                if untagged
+                    && placeholders
+                        .get_or_insert_with(|| placeholder_images(scan))
+                        .contains(familiar_image_name(image))
+                {
+                    continue;
+                }
+                let name = container_name(c);
+                if self.pull_policy {
+                    let Some(policy) = c
+                        .get("imagePullPolicy")
+                        .and_then(Value::as_str)
+                        .filter(|p| matches!(*p, "IfNotPresent" | "Never"))
+                    else {
+                        continue;
+                    };
+                    let message = format!(
+                        "container '{name}' pulls mutable image '{image}' with imagePullPolicy {policy}"
+                    );
+                    report(cx, doc, cd, &format!("{cptr}/imagePullPolicy"), message);
+                } else {
+                    let message = format!("container '{name}' uses a mutable image tag: {image}");
+                    report(cx, doc, cd, &format!("{cptr}/image"), message);
+                }
+            }
         }
     }
 }

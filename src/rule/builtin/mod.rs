@@ -42,6 +42,14 @@ pub trait Check: Send + Sync {
         false
     }
     fn check_scan(&self, _scan: &ScanContext, _cx: &mut RuleContext) {}
+    /// See [`Rule::filters_findings`].
+    fn filters_findings(&self) -> bool {
+        false
+    }
+    /// See [`Rule::dropped_paths`].
+    fn dropped_paths(&self, _scan: &ScanContext, _paths: &[&str]) -> Vec<String> {
+        Vec::new()
+    }
     /// Literals (ASCII case-insensitive) without which `check` cannot find anything: the engine
     /// then calls it only on files that contain one, and may never parse the others.
     fn keywords(&self) -> &'static [&'static str] {
@@ -124,6 +132,12 @@ impl Rule for BuiltinRule {
     }
     fn check_scan(&self, scan: &ScanContext, cx: &mut RuleContext) {
         self.logic.check_scan(scan, cx);
+    }
+    fn filters_findings(&self) -> bool {
+        self.logic.filters_findings()
+    }
+    fn dropped_paths(&self, scan: &ScanContext, paths: &[&str]) -> Vec<String> {
+        self.logic.dropped_paths(scan, paths)
     }
     fn prefilter_keywords(&self) -> Option<&[String]> {
         Some(&self.keywords)

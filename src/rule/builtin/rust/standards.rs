@@ -1,13 +1,16 @@
 //! `rust/unwrap-in-library`, `rust/leftover-debug-macro`.
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use syn::Expr;
 use syn::spanned::Spanned;
 
 use super::walk::{Ctx, Event, Hooks, walk};
 use super::{Hits, is_binary_path, is_constant, is_test_path, last_seg, method_span, run, span};
 use crate::document::Document;
-use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
+use crate::rule::{RuleContext, ScanContext};
 
 // ---------------------------------------------------------------------------------------------
 // rust/unwrap-in-library
@@ -31,6 +34,63 @@ impl Check for UnwrapInLibrary {
             h.hits
         });
     }
+
+    fn filters_findings(&self) -> bool {
+        true
+    }
+    /// Files of a crate with no library target are binary code, wherever they sit.
+    fn dropped_paths(&self, scan: &ScanContext, paths: &[&str]) -> Vec<String> {
+        // Crate directory → whether it is a binary-only package; most files share a crate.
+        let mut binary: HashMap<&str, bool> = HashMap::new();
+        paths
+            .iter()
+            .filter(|p| {
+                let Some(dir) = crate_dir(&scan.base, p) else {
+                    return false;
+                };
+                *binary
+                    .entry(dir)
+                    .or_insert_with(|| is_binary_only_package(&scan.base, dir))
+            })
+            .map(|p| p.to_string())
+            .collect()
+    }
+}
+
+/// Largest `Cargo.toml` read.
+const MAX_MANIFEST: u64 = 256 * 1024;
+
+/// The directory (relative to the scan base, `""` for the base) of the nearest `Cargo.toml`
+/// above `path` within the scan base.
+fn crate_dir<'p>(base: &Path, path: &'p str) -> Option<&'p str> {
+    let mut dir = path;
+    while let Some(i) = dir.rfind('/') {
+        dir = &dir[..i];
+        if is_file(&base.join(dir).join("Cargo.toml")) {
+            return Some(dir);
+        }
+    }
+    is_file(&base.join("Cargo.toml")).then_some("")
+}
+
+/// A regular file (a symbolic link is never followed).
+fn is_file(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file())
+}
+
+/// A package (`[package]`) without a library target: no `[lib]` table and no `src/lib.rs`.
+/// A virtual workspace manifest or an unreadable one is not judged.
+fn is_binary_only_package(base: &Path, dir: &str) -> bool {
+    let root = base.join(dir);
+    let manifest = root.join("Cargo.toml");
+    if std::fs::symlink_metadata(&manifest).map_or(true, |m| m.len() > MAX_MANIFEST) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return false;
+    };
+    let table = |name: &str| text.lines().any(|l| l.trim() == name);
+    table("[package]") && !table("[lib]") && !is_file(&root.join("src").join("lib.rs"))
 }
 
 struct UnwrapHooks<'d> {

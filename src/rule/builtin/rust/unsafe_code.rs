@@ -26,6 +26,7 @@ impl Check for UndocumentedUnsafe {
             let mut h = UnsafeHooks {
                 doc,
                 hits: Vec::new(),
+                contracts: Vec::new(),
             };
             walk_text(file, &doc.text, &mut h);
             h.hits
@@ -36,6 +37,9 @@ impl Check for UndocumentedUnsafe {
 struct UnsafeHooks<'d> {
     doc: &'d Document,
     hits: Hits,
+    /// Line ranges of the `unsafe fn`s seen so far whose docs have a `# Safety` section: the
+    /// unsafe blocks in their bodies rely on that contract.
+    contracts: Vec<(usize, usize)>,
 }
 
 fn says_safety(s: &str) -> bool {
@@ -91,6 +95,19 @@ impl UnsafeHooks<'_> {
             || cx.anchor_line.is_some_and(|a| a < line1 && self.above(a))
             || (inside && self.inside(line1))
     }
+
+    /// A block: also `SAFETY:` above any enclosing statement (or arm, or field value), or the
+    /// `# Safety` contract of the enclosing `unsafe fn`.
+    fn block_documented(&self, line1: usize, cx: &Ctx, enclosing: &[usize]) -> bool {
+        self.documented(line1, cx, true)
+            || enclosing
+                .iter()
+                .any(|&a| a < line1 && Some(a) != cx.anchor_line && self.above(a))
+            || self
+                .contracts
+                .iter()
+                .any(|&(start, end)| start <= line1 && line1 <= end)
+    }
 }
 
 fn doc_says_safety(attrs: &[Attribute]) -> bool {
@@ -104,9 +121,9 @@ fn doc_says_safety(attrs: &[Attribute]) -> bool {
 impl Hooks for UnsafeHooks<'_> {
     fn on(&mut self, ev: Event<'_>, cx: &Ctx) {
         let (kw, msg) = match ev {
-            Event::UnsafeBlock(b) => {
-                let kw = b.unsafe_token.span;
-                if self.documented(kw.start().line, cx, true) {
+            Event::UnsafeBlock { block, enclosing } => {
+                let kw = block.unsafe_token.span;
+                if self.block_documented(kw.start().line, cx, enclosing) {
                     return;
                 }
                 (
@@ -114,8 +131,17 @@ impl Hooks for UnsafeHooks<'_> {
                     "`unsafe` block without a `// SAFETY:` comment explaining why it is sound",
                 )
             }
-            Event::UnsafeFn { unsafety, attrs } => {
-                if doc_says_safety(attrs) || self.documented(unsafety.start().line, cx, false) {
+            Event::UnsafeFn {
+                unsafety,
+                attrs,
+                end_line,
+            } => {
+                if doc_says_safety(attrs) {
+                    // Source order: the body's blocks come after this event.
+                    self.contracts.push((unsafety.start().line, end_line));
+                    return;
+                }
+                if self.documented(unsafety.start().line, cx, false) {
                     return;
                 }
                 (

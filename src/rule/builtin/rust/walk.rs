@@ -32,11 +32,18 @@ pub enum Event<'a> {
     Attr(&'a Attribute),
     Use(&'a syn::ItemUse),
     Local(&'a syn::Local),
-    UnsafeBlock(&'a syn::ExprUnsafe),
-    /// `unsafe fn` (not in a trait impl): the `unsafe` keyword and the item's attributes.
+    /// An `unsafe` block, with the first lines of the statements, match arms and struct field
+    /// values that enclose it within its item, outermost first (empty without anchor lines).
+    UnsafeBlock {
+        block: &'a syn::ExprUnsafe,
+        enclosing: &'a [usize],
+    },
+    /// `unsafe fn` (not in a trait impl): the `unsafe` keyword, the item's attributes and the
+    /// line of the end of its body (of the signature when it has none).
     UnsafeFn {
         unsafety: PSpan,
         attrs: &'a [Attribute],
+        end_line: usize,
     },
     UnsafeImpl {
         unsafety: PSpan,
@@ -55,6 +62,7 @@ pub fn walk(file: &syn::File, hooks: &mut impl Hooks) {
         cx: Ctx::default(),
         depth: 0,
         anchors: false,
+        enclosing: Vec::new(),
     };
     w.visit_file(file);
 }
@@ -68,6 +76,7 @@ pub fn walk_text(file: &syn::File, text: &str, hooks: &mut impl Hooks) {
         cx: Ctx::default(),
         depth: 0,
         anchors: text.contains("unsafe"),
+        enclosing: Vec::new(),
     };
     w.visit_file(file);
 }
@@ -81,6 +90,9 @@ struct Walker<'h, H> {
     depth: usize,
     /// Whether anchor lines are needed at all (see [`walk_text`]).
     anchors: bool,
+    /// Anchor lines of the statements, arms and field values enclosing the current node within
+    /// its item, outermost first.
+    enclosing: Vec<usize>,
 }
 
 impl<H: Hooks> Walker<'_, H> {
@@ -95,6 +107,24 @@ impl<H: Hooks> Walker<'_, H> {
         change(&mut self.cx);
         f(self);
         self.cx = saved;
+    }
+
+    /// Visit an item: the statements enclosing it do not enclose its contents.
+    fn item(&mut self, line: Option<usize>, f: impl FnOnce(&mut Self)) {
+        let outer = std::mem::take(&mut self.enclosing);
+        self.scoped(|c| c.anchor_line = line, f);
+        self.enclosing = outer;
+    }
+
+    /// Visit a statement, match arm or field value starting on `line`.
+    fn anchored(&mut self, line: Option<usize>, f: impl FnOnce(&mut Self)) {
+        if let Some(l) = line {
+            self.enclosing.push(l);
+        }
+        self.scoped(|c| c.anchor_line = line, f);
+        if line.is_some() {
+            self.enclosing.pop();
+        }
     }
 
     fn expand(&mut self, mac: &syn::Macro) {
@@ -119,6 +149,11 @@ fn line_of(s: PSpan) -> usize {
     s.start().line
 }
 
+/// The line of a block's closing brace (its span alone, not the whole token stream's).
+fn line_of_end(b: &syn::Block) -> usize {
+    b.brace_token.span.close().end().line
+}
+
 impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     fn visit_item(&mut self, i: &'ast syn::Item) {
         let line = if self.anchors {
@@ -126,7 +161,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
         } else {
             None
         };
-        self.scoped(|c| c.anchor_line = line, |w| visit::visit_item(w, i));
+        self.item(line, |w| visit::visit_item(w, i));
     }
 
     fn visit_item_mod(&mut self, i: &'ast syn::ItemMod) {
@@ -139,6 +174,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
             self.emit(Event::UnsafeFn {
                 unsafety: u.span,
                 attrs: &i.attrs,
+                end_line: line_of_end(&i.block),
             });
         }
         let t = is_test_item(&i.attrs);
@@ -188,7 +224,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
         } else {
             None
         };
-        self.scoped(|c| c.anchor_line = line, |w| visit::visit_impl_item(w, i));
+        self.item(line, |w| visit::visit_impl_item(w, i));
     }
 
     fn visit_impl_item_fn(&mut self, i: &'ast syn::ImplItemFn) {
@@ -198,6 +234,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
             self.emit(Event::UnsafeFn {
                 unsafety: u.span,
                 attrs: &i.attrs,
+                end_line: line_of_end(&i.block),
             });
         }
         let t = is_test_item(&i.attrs);
@@ -217,7 +254,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
         } else {
             None
         };
-        self.scoped(|c| c.anchor_line = line, |w| visit::visit_trait_item(w, i));
+        self.item(line, |w| visit::visit_trait_item(w, i));
     }
 
     fn visit_trait_item_fn(&mut self, i: &'ast syn::TraitItemFn) {
@@ -225,6 +262,10 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
             self.emit(Event::UnsafeFn {
                 unsafety: u.span,
                 attrs: &i.attrs,
+                end_line: i
+                    .default
+                    .as_ref()
+                    .map_or_else(|| line_of(u.span), line_of_end),
             });
         }
         let t = is_test_item(&i.attrs);
@@ -242,7 +283,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
         } else {
             None
         };
-        self.scoped(|c| c.anchor_line = line, |w| visit::visit_stmt(w, s));
+        self.anchored(line, |w| visit::visit_stmt(w, s));
     }
 
     fn visit_local(&mut self, l: &'ast syn::Local) {
@@ -256,7 +297,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
         } else {
             None
         };
-        self.scoped(|c| c.anchor_line = line, |w| visit::visit_arm(w, a));
+        self.anchored(line, |w| visit::visit_arm(w, a));
     }
 
     fn visit_field_value(&mut self, f: &'ast syn::FieldValue) {
@@ -265,7 +306,7 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
         } else {
             None
         };
-        self.scoped(|c| c.anchor_line = line, |w| visit::visit_field_value(w, f));
+        self.anchored(line, |w| visit::visit_field_value(w, f));
     }
 
     fn visit_expr(&mut self, e: &'ast Expr) {
@@ -274,7 +315,14 @@ impl<'ast, H: Hooks> Visit<'ast> for Walker<'_, H> {
     }
 
     fn visit_expr_unsafe(&mut self, e: &'ast syn::ExprUnsafe) {
-        self.emit(Event::UnsafeBlock(e));
+        let cx = self.cx;
+        self.hooks.on(
+            Event::UnsafeBlock {
+                block: e,
+                enclosing: &self.enclosing,
+            },
+            &cx,
+        );
         visit::visit_expr_unsafe(self, e);
     }
 

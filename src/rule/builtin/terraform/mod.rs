@@ -131,6 +131,31 @@ pub(crate) fn text(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
 }
 
+/// Whether a string of the value tree is an expression's source text rather than a literal
+/// (see [`crate::document::hcl`]): a reference to a variable, local, module output, data source,
+/// iterator or count, a function call, or a template with interpolation. Its value is unknown.
+pub(crate) fn is_expression(s: &str) -> bool {
+    const ROOTS: &[&str] = &[
+        "var.",
+        "local.",
+        "module.",
+        "data.",
+        "each.",
+        "count.",
+        "self.",
+        "path.",
+        "terraform.",
+    ];
+    let s = s.trim();
+    let call = s.find('(').is_some_and(|i| {
+        i > 0
+            && s[..i]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+    });
+    ROOTS.iter().any(|r| s.starts_with(r)) || call || s.contains("${")
+}
+
 /// A literal number, also written as a string (`"22"`); `None` for references.
 pub(crate) fn int(v: Option<&Value>) -> Option<i64> {
     match v? {
@@ -151,5 +176,35 @@ pub(crate) fn strings(v: Option<&Value>) -> Vec<(String, &str)> {
             .collect(),
         Some(Value::String(s)) => vec![(String::new(), s.as_str())],
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_expression;
+
+    #[test]
+    fn expressions_are_not_literals() {
+        for e in [
+            "var.encrypted",
+            "local.rot",
+            "each.value.enabled",
+            "data.aws_kms_key.x.arn",
+            "module.bucket.id",
+            "lookup(var.x, \"k\", true)",
+            "provider::aws::arn_parse(var.arn)",
+            "${var.prefix}-logs",
+        ] {
+            assert!(is_expression(e), "{e}");
+        }
+        for l in [
+            "acme-logs",
+            "my.bucket.example.com",
+            "AES256",
+            "(not a call)",
+            "",
+        ] {
+            assert!(!is_expression(l), "{l}");
+        }
     }
 }

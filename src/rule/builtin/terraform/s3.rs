@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{blocks, items, report, text};
+use super::{blocks, is_expression, items, report, text};
 use crate::document::{ConfigDoc, Document, DocumentKind};
 use crate::rule::builtin::Check;
 use crate::rule::{RuleContext, ScanContext};
@@ -105,8 +105,15 @@ impl Check for Companion {
                         _ => {
                             for key in ["bucket", "for_each"] {
                                 if let Some(s) = text(b.value.get(key)) {
+                                    let mut refs = false;
                                     for c in BUCKET_REF.captures_iter(s) {
                                         entry.1.insert(format!("ref:{}", &c[1]));
+                                        refs = true;
+                                    }
+                                    // `var.bucket`, `local.id`, `module.x.id`: it may be any
+                                    // bucket of the module, so none of them is "missing" it.
+                                    if key == "bucket" && !refs && is_expression(s) {
+                                        entry.1.insert(UNKNOWN.to_string());
                                     }
                                     entry.1.insert(format!("lit:{s}"));
                                 }
@@ -123,6 +130,9 @@ impl Check for Companion {
             return;
         }
         for (buckets, covered) in by_dir.values() {
+            if covered.contains(UNKNOWN) {
+                continue;
+            }
             for b in buckets {
                 let by_ref = covered.contains(&format!("ref:{}", b.name));
                 let by_name = text(b.value.get("bucket"))
@@ -164,6 +174,9 @@ impl Check for Companion {
         }
     }
 }
+
+/// Marks a directory with a companion whose bucket is not known.
+const UNKNOWN: &str = "unknown";
 
 /// Legacy inline `versioning { enabled = … }` on the bucket, or nothing at all.
 fn inline_versioning(cx: &mut RuleContext, b: &Bucket) {
