@@ -308,3 +308,58 @@ fn bylaws_own_repository_scans_clean() {
     // The fixtures are still scanned: thousands of findings, none failing.
     assert!(v["summary"]["not_failing_by_context"]["test"].as_u64() > Some(1000));
 }
+
+/// A GitHub token whose checksum holds is real whatever the folder: it fails the run in tests,
+/// examples and docs too; one whose checksum does not hold is reported there without failing.
+#[test]
+fn a_verified_credential_fails_in_every_context() {
+    use bylaw::decl::verify::{base62_6, crc32};
+    // Built at run time so that no checksum-valid token sits in the repository.
+    let body = "Xk29QmLp0vR7tZ4wYb8NcJ1sDf5Gh3";
+    let valid = format!("ghp_{body}{}", base62_6(crc32(body.as_bytes())));
+    let invalid = format!("ghp_{body}AAAAAA");
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "tests/fixtures/config.py",
+        &format!("GITHUB = \"{invalid}\"\n"),
+    );
+    let run = |dir: &Path| {
+        let out = bylaw(dir)
+            .args([
+                "check",
+                "--no-cache",
+                "--select",
+                "secrets",
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("ran");
+        let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        (out.status.code(), v)
+    };
+    let (code, v) = run(dir.path());
+    assert_eq!(code, Some(0), "{v}");
+    assert!(
+        contexts(&v)
+            .iter()
+            .any(|(p, c, fails)| p == "tests/fixtures/config.py" && c == "test" && !fails),
+        "{v}"
+    );
+    write(
+        dir.path(),
+        "docs/setup.md",
+        &format!("Use `export GITHUB_TOKEN={valid}`\n"),
+    );
+    let (code, v) = run(dir.path());
+    assert_eq!(code, Some(1), "{v}");
+    assert!(
+        contexts(&v)
+            .iter()
+            .any(|(p, c, fails)| p == "docs/setup.md" && c == "docs" && *fails),
+        "{v}"
+    );
+    // The token is never printed in full.
+    assert!(!v.to_string().contains(&valid));
+}
