@@ -1,34 +1,13 @@
 //! File contexts end to end: what each context's findings do to the exit code and to every
 //! output format, the policy's `[contexts]` table, and bylaw's own repository scanning clean.
 
+mod common;
+
+use common::{PRIVILEGED_POD, bylaw, write};
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-const PRIVILEGED_POD: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: web
-      image: nginx:1.25
-      securityContext:
-        privileged: true
-";
-
-fn bylaw(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("bylaw").expect("binary built");
-    c.current_dir(dir).env("NO_COLOR", "1");
-    c
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
 
 /// `bylaw check --no-cache --select k8s/privileged-container --format json` in `dir`.
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {

@@ -2,9 +2,12 @@
 //! those files: cross-document rules see the whole repository, repository rules do not run,
 //! waivers for other paths are not "unused", and paths that cannot be read are errors.
 
+mod common;
+
+use common::{bylaw, git, write};
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 const DEPLOYMENT: &str = "apiVersion: apps/v1
@@ -52,36 +55,6 @@ const BUCKET_BLOCK: &str = "resource \"aws_s3_bucket_public_access_block\" \"log
   restrict_public_buckets = true
 }
 ";
-
-fn bylaw(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("bylaw").expect("binary built");
-    c.current_dir(dir).env("NO_COLOR", "1");
-    c
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "user.name=t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .expect("git runs")
-        .success();
-    assert!(ok, "git {args:?}");
-}
 
 fn scan(dir: &Path, args: &[&str]) -> (Value, i32, String) {
     let out = bylaw(dir)

@@ -1,9 +1,12 @@
 //! The README's examples work as written: every built-in rule id it names exists, every
 //! `bylaw.toml` example loads, and its suppression example suppresses.
 
+mod common;
+
+use common::{bylaw, write};
+
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn readme() -> String {
@@ -23,18 +26,6 @@ fn blocks(text: &str, lang: &str) -> Vec<String> {
         rest = &body[end..];
     }
     out
-}
-
-fn bylaw(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("bylaw").expect("binary built");
-    c.current_dir(dir).env("NO_COLOR", "1");
-    c
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
-    std::fs::write(p, text).expect("write");
 }
 
 #[test]
