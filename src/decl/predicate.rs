@@ -358,7 +358,7 @@ fn deepest_existing(node: &Value, segs: &[Segment]) -> String {
             Some(n) => {
                 ptr.push('/');
                 ptr.push_str(&match seg {
-                    Segment::Key(k) => crate::document::pointer_escape(k),
+                    Segment::Key(k) => crate::document::pointer_escape(k).into_owned(),
                     Segment::Index(i) => i.to_string(),
                 });
                 cur = n;

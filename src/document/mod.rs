@@ -284,65 +284,22 @@ impl ConfigDoc {
             index: self.index,
             span: self.span,
         };
+        // Each prefix as its reference tokens, matched token by token on the way down: a node
+        // is tested only against the prefixes still alive at its depth.
+        let patterns: Vec<Vec<&str>> = keep
+            .iter()
+            .map(|k| k.split('/').skip(1).collect())
+            .collect();
+        let alive: Vec<usize> = (0..patterns.len()).collect();
         let mut ptr = String::new();
-        out.value = self.project_node(
-            &self.value,
-            &mut ptr,
-            keep,
-            &mut out.spans,
-            &mut out.key_spans,
-        );
-        out
-    }
-
-    fn project_node(
-        &self,
-        v: &Value,
-        ptr: &mut String,
-        keep: &[&str],
-        spans: &mut SpanMap,
-        key_spans: &mut SpanMap,
-    ) -> Value {
-        if let Some(s) = self.spans.get(ptr) {
-            spans.insert(ptr.as_str(), *s);
-        }
-        if let Some(s) = self.key_spans.get(ptr) {
-            key_spans.insert(ptr.as_str(), *s);
-        }
-        let whole = keep.iter().any(|k| keep_relation(k, ptr).1);
-        let mut child = |v: &Value, token: &str, ptr: &mut String| -> Option<Value> {
-            let len = ptr.len();
-            ptr.push('/');
-            ptr.push_str(&pointer_escape(token));
-            let wanted = whole
-                || keep.iter().any(|k| {
-                    let (toward, within) = keep_relation(k, ptr);
-                    toward || within
-                });
-            let out = wanted.then(|| self.project_node(v, ptr, keep, spans, key_spans));
-            ptr.truncate(len);
-            out
+        let mut walk = Projection {
+            doc: self,
+            patterns: &patterns,
+            spans: &mut out.spans,
+            key_spans: &mut out.key_spans,
         };
-        match v {
-            Value::Object(m) => {
-                let kept: Vec<(String, Value)> = m
-                    .iter()
-                    .filter_map(|(k, cv)| child(cv, k, ptr).map(|x| (k.clone(), x)))
-                    .collect();
-                // Exact capacity: a growing map reserves room for more entries than it gets, and
-                // tens of thousands of small maps are kept until the scan-level rules run.
-                let mut o = serde_json::Map::with_capacity(kept.len());
-                o.extend(kept);
-                Value::Object(o)
-            }
-            Value::Array(a) => Value::Array(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, cv)| child(cv, &i.to_string(), ptr).unwrap_or(Value::Null))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
+        out.value = walk.node(&self.value, &mut ptr, &alive, 0, false);
+        out
     }
 
     /// The deepest pointer prefix of `pointer` that exists in the value tree.
@@ -358,32 +315,87 @@ impl ConfigDoc {
     }
 }
 
-/// Where `ptr` stands to the kept prefix `keep` (see [`ConfigDoc::project`]): on the way to it
-/// (an ancestor, or the node itself), and under it (the node itself, or a descendant).
-fn keep_relation(keep: &str, ptr: &str) -> (bool, bool) {
-    if !keep.contains('*') {
-        return (keep.starts_with(ptr), ptr.starts_with(keep));
-    }
-    let mut k = keep.split('/').peekable();
-    let mut p = ptr.split('/');
-    loop {
-        match (k.next(), p.next()) {
-            (Some(a), Some(b)) => {
-                let last = k.peek().is_none();
-                if !(a == "*" || a == b || (last && b.starts_with(a))) {
-                    return (false, false);
+/// The walk of [`ConfigDoc::project`].
+struct Projection<'a> {
+    doc: &'a ConfigDoc,
+    /// Kept prefixes as reference tokens; `*` stands for any one token, and the last token is a
+    /// string prefix (`b_` keeps `b_c`).
+    patterns: &'a [Vec<&'a str>],
+    spans: &'a mut SpanMap,
+    key_spans: &'a mut SpanMap,
+}
+
+impl Projection<'_> {
+    /// Copy `v` (at `ptr`, `depth` tokens deep) keeping what the `alive` patterns reach, or
+    /// everything under a node some pattern names whole (`whole`).
+    fn node(
+        &mut self,
+        v: &Value,
+        ptr: &mut String,
+        alive: &[usize],
+        depth: usize,
+        whole: bool,
+    ) -> Value {
+        if let Some(s) = self.doc.spans.get(ptr) {
+            self.spans.insert(ptr.as_str(), *s);
+        }
+        if let Some(s) = self.doc.key_spans.get(ptr) {
+            self.key_spans.insert(ptr.as_str(), *s);
+        }
+        let whole = whole || alive.iter().any(|&i| self.patterns[i].len() == depth);
+        let mut next = Vec::new();
+        let mut child = |this: &mut Self, v: &Value, token: &str, ptr: &mut String| {
+            let escaped = pointer_escape(token);
+            next.clear();
+            if !whole {
+                next.extend(alive.iter().copied().filter(|&i| {
+                    let p = &this.patterns[i];
+                    let t = p[depth];
+                    t == "*" || t == escaped || (depth + 1 == p.len() && escaped.starts_with(t))
+                }));
+                if next.is_empty() {
+                    return None;
                 }
             }
-            (Some(_), None) => return (true, false),
-            (None, Some(_)) => return (false, true),
-            (None, None) => return (true, true),
+            let len = ptr.len();
+            ptr.push('/');
+            ptr.push_str(&escaped);
+            let alive = std::mem::take(&mut next);
+            let out = this.node(v, ptr, &alive, depth + 1, whole);
+            next = alive;
+            ptr.truncate(len);
+            Some(out)
+        };
+        match v {
+            Value::Object(m) => {
+                let kept: Vec<(String, Value)> = m
+                    .iter()
+                    .filter_map(|(k, cv)| child(self, cv, k, ptr).map(|x| (k.clone(), x)))
+                    .collect();
+                // Exact capacity: a growing map reserves room for more entries than it gets, and
+                // tens of thousands of small maps are kept until the scan-level rules run.
+                let mut o = serde_json::Map::with_capacity(kept.len());
+                o.extend(kept);
+                Value::Object(o)
+            }
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, cv)| child(self, cv, &i.to_string(), ptr).unwrap_or(Value::Null))
+                    .collect(),
+            ),
+            other => other.clone(),
         }
     }
 }
 
-/// Escape one JSON Pointer reference token.
-pub fn pointer_escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
+/// Escape one JSON Pointer reference token (borrowed when there is nothing to escape).
+pub fn pointer_escape(token: &str) -> std::borrow::Cow<'_, str> {
+    if token.contains(['~', '/']) {
+        std::borrow::Cow::Owned(token.replace('~', "~0").replace('/', "~1"))
+    } else {
+        std::borrow::Cow::Borrowed(token)
+    }
 }
 
 /// A parse failure: a per-file diagnostic that never stops the scan.

@@ -393,7 +393,19 @@ fn head(text: &str, n: usize) -> &str {
     &text[..end]
 }
 
+/// "generated" in any case: most files do not say it, and need no closer look.
+static GENERATED_WORD: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["generated"])
+            .ok()
+    });
+
 fn declares_generated(head: &str) -> bool {
+    if GENERATED_WORD.as_ref().is_some_and(|ac| !ac.is_match(head)) {
+        return false;
+    }
     let lines: Vec<&str> = head.lines().take(40).collect();
     for (i, line) in lines.iter().enumerate() {
         let l = line.to_ascii_lowercase();
@@ -452,15 +464,23 @@ fn has_generated_tag(line: &str) -> bool {
 
 /// `kubectl get -o yaml` output: a `status` plus server-set metadata.
 fn is_cluster_dump(text: &str) -> bool {
+    // Most manifests have no status at all: one search instead of a look at every line.
+    if !text.contains("status") {
+        return false;
+    }
+    let key = |t: &str, k: &str| {
+        t.strip_prefix(k)
+            .is_some_and(|rest| rest.starts_with(':') || rest.starts_with("\":"))
+    };
     let mut status = false;
     let mut server_meta = false;
     for line in text.lines() {
         let t = line.trim_start().trim_start_matches('"');
-        if t.starts_with("status\":") || t.starts_with("status:") {
+        if key(t, "status") {
             status = true;
         } else if ["uid", "resourceVersion", "managedFields"]
             .iter()
-            .any(|k| t.starts_with(&format!("{k}:")) || t.starts_with(&format!("{k}\":")))
+            .any(|k| key(t, k))
         {
             server_meta = true;
         }
