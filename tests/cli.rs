@@ -167,6 +167,13 @@ fn bad_input_is_reported_and_does_not_hide_findings() {
             .replace("name: web", "name: crlf"),
     );
     write(p, "empty.yaml", "");
+    write(p, "broken.json", "{\"name\": \"app\",\n  \"version\": }\n");
+    // JSON with comments where tools accept it is not broken.
+    write(
+        p,
+        "tsconfig.json",
+        "{\n  // strict mode\n  \"compilerOptions\": {\"strict\": true,},\n}\n",
+    );
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(p.join("loop"), p.join("loop")).ok();
@@ -193,10 +200,19 @@ fn bad_input_is_reported_and_does_not_hide_findings() {
         "Dockerfile",
         "bomb.yaml",
         "deep.yaml",
+        "deep.json",
+        "broken.json",
         "latin1.txt",
     ] {
         assert!(err_paths.contains(&f), "{f} not reported: {errors:#?}");
     }
+    assert!(!err_paths.contains(&"tsconfig.json"), "{errors:#?}");
+    let broken_json = errors.iter().find(|e| e["path"] == "broken.json");
+    assert_eq!(
+        broken_json.map(|e| (&e["kind"], &e["location"]["line"])),
+        Some((&Value::from("parse"), &Value::from(2))),
+        "{errors:#?}"
+    );
     let skipped: Vec<&str> = v["skipped"]
         .as_array()
         .unwrap()
@@ -275,7 +291,7 @@ fn output_is_deterministic_across_thread_counts() {
         write(d.path(), &format!("k/{i}/pod.yaml"), PRIVILEGED_POD);
         write(d.path(), &format!("k/{i}/notes.md"), "nothing\n");
     }
-    for fmt in ["json", "sarif", "github", "gitlab", "junit"] {
+    for fmt in ["human", "json", "sarif", "github", "gitlab", "junit"] {
         let one = bylaw(d.path())
             .args(["check", "--no-cache", "--threads", "1", "--format", fmt])
             .output()
@@ -288,6 +304,7 @@ fn output_is_deterministic_across_thread_counts() {
             .args(["check", "--no-cache", "--threads", "2", "--format", fmt])
             .output()
             .unwrap();
+        assert!(!one.stdout.is_empty(), "{fmt}: no output");
         assert!(
             one.stdout == two.stdout,
             "{fmt}: output differs between 1 and 2 threads"

@@ -1020,7 +1020,10 @@ impl<'a> Engine<'a> {
         // Configuration formats are always parsed, so a broken file is reported even when no
         // enabled rule looked at it.
         if doc.kind.is_yaml()
-            || matches!(doc.kind, DocumentKind::Terraform | DocumentKind::Dockerfile)
+            || matches!(
+                doc.kind,
+                DocumentKind::Terraform | DocumentKind::Dockerfile | DocumentKind::Json
+            )
         {
             let _ = doc.config();
         }
