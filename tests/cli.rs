@@ -951,3 +951,75 @@ fn select_and_ignore_take_comma_separated_lists() {
                 && !f["rule"].as_str().unwrap().starts_with("docker/"))
     );
 }
+
+#[test]
+fn rule_options_are_validated_when_the_policy_loads() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Dockerfile",
+        "FROM registry.example.com/app:1\nRUN make\n",
+    );
+    for (rule, key, value, why) in [
+        (
+            "docker/root-user",
+            "nonroot-image-patterns",
+            r#"["("]"#,
+            "invalid regular expression",
+        ),
+        (
+            "secrets/generic-secret-assignment",
+            "min-entropy",
+            r#""high""#,
+            "expected a number",
+        ),
+        (
+            "gha/unpinned-action",
+            "trusted-owners",
+            "[1, 2]",
+            "expected a list of strings",
+        ),
+        (
+            "gha/unpinned-action",
+            "trusted-owner",
+            r#"["x"]"#,
+            "unknown option",
+        ),
+    ] {
+        write(
+            d.path(),
+            "bylaw.toml",
+            &format!("fail-on = \"high\"\n\n[rules.\"{rule}\"]\n{key} = {value}\n"),
+        );
+        let out = bylaw(d.path())
+            .args(["check", "--no-cache", "--no-color"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{key} = {value}: {err}");
+        // The message is wrapped to the terminal: compare without the wrapping.
+        let squash = |s: &str| s.replace(|c: char| c.is_whitespace() || c == '│', "");
+        for part in ["bylaw.toml:4", rule, &format!("option `{key}`"), why] {
+            assert!(
+                squash(&err).contains(&squash(part)),
+                "{key} = {value}: no `{part}` in {err}"
+            );
+        }
+    }
+    // A valid pattern is compiled and used: the image it names is not reported as root.
+    let root_user = |d: &Path| {
+        let out = bylaw(d)
+            .args(["check", "--no-cache", "--format", "json"])
+            .output()
+            .unwrap();
+        rule_lines(&json_of(&out.stdout), "docker/root-user")
+    };
+    write(d.path(), "bylaw.toml", "");
+    assert_eq!(root_user(d.path()).len(), 1);
+    write(
+        d.path(),
+        "bylaw.toml",
+        "[rules.\"docker/root-user\"]\nnonroot-image-patterns = ['^registry\\.example\\.com/']\n",
+    );
+    assert!(root_user(d.path()).is_empty());
+}
