@@ -203,6 +203,8 @@ fn committed_corpus_scans_cleanly() {
         "deep-brackets.js",
         "deep-objects.js",
         "deep-subshell.sh",
+        "deep-array.json",
+        "deep-object.json",
     ] {
         let errs = s.errors_for(&format!("corpus/{f}"));
         assert!(
@@ -319,15 +321,16 @@ fn deep_nesting_is_refused_by_every_front_end() {
 #[test]
 fn fuzz_regressions_do_not_crash() {
     let dir = corpus().join("fuzz");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    // A missing or empty folder would replay nothing and pass.
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: the fuzz regressions are missing: {e}", dir.display()));
     let mut files: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_file())
         .collect();
     files.sort();
+    assert!(!files.is_empty(), "{}: no fuzz regression", dir.display());
     on_worker_stack(move || {
         for path in files {
             let name = path
@@ -335,7 +338,7 @@ fn fuzz_regressions_do_not_crash() {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let Some((target, _)) = name.split_once('-') else {
-                continue;
+                panic!("{name}: a fuzz regression is named `<target>-<n>.*`");
             };
             let data = std::fs::read(&path).expect("read");
             run_fuzz_target(target, &data);

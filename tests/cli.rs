@@ -167,6 +167,13 @@ fn bad_input_is_reported_and_does_not_hide_findings() {
             .replace("name: web", "name: crlf"),
     );
     write(p, "empty.yaml", "");
+    write(p, "broken.json", "{\"name\": \"app\",\n  \"version\": }\n");
+    // JSON with comments where tools accept it is not broken.
+    write(
+        p,
+        "tsconfig.json",
+        "{\n  // strict mode\n  \"compilerOptions\": {\"strict\": true,},\n}\n",
+    );
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(p.join("loop"), p.join("loop")).ok();
@@ -193,10 +200,19 @@ fn bad_input_is_reported_and_does_not_hide_findings() {
         "Dockerfile",
         "bomb.yaml",
         "deep.yaml",
+        "deep.json",
+        "broken.json",
         "latin1.txt",
     ] {
         assert!(err_paths.contains(&f), "{f} not reported: {errors:#?}");
     }
+    assert!(!err_paths.contains(&"tsconfig.json"), "{errors:#?}");
+    let broken_json = errors.iter().find(|e| e["path"] == "broken.json");
+    assert_eq!(
+        broken_json.map(|e| (&e["kind"], &e["location"]["line"])),
+        Some((&Value::from("parse"), &Value::from(2))),
+        "{errors:#?}"
+    );
     let skipped: Vec<&str> = v["skipped"]
         .as_array()
         .unwrap()
@@ -275,7 +291,7 @@ fn output_is_deterministic_across_thread_counts() {
         write(d.path(), &format!("k/{i}/pod.yaml"), PRIVILEGED_POD);
         write(d.path(), &format!("k/{i}/notes.md"), "nothing\n");
     }
-    for fmt in ["json", "sarif", "github", "gitlab", "junit"] {
+    for fmt in ["human", "json", "sarif", "github", "gitlab", "junit"] {
         let one = bylaw(d.path())
             .args(["check", "--no-cache", "--threads", "1", "--format", fmt])
             .output()
@@ -288,6 +304,7 @@ fn output_is_deterministic_across_thread_counts() {
             .args(["check", "--no-cache", "--threads", "2", "--format", fmt])
             .output()
             .unwrap();
+        assert!(!one.stdout.is_empty(), "{fmt}: no output");
         assert!(
             one.stdout == two.stdout,
             "{fmt}: output differs between 1 and 2 threads"
@@ -933,4 +950,76 @@ fn select_and_ignore_take_comma_separated_lists() {
             .all(|f| f["rule"] != "k8s/privileged-container"
                 && !f["rule"].as_str().unwrap().starts_with("docker/"))
     );
+}
+
+#[test]
+fn rule_options_are_validated_when_the_policy_loads() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "Dockerfile",
+        "FROM registry.example.com/app:1\nRUN make\n",
+    );
+    for (rule, key, value, why) in [
+        (
+            "docker/root-user",
+            "nonroot-image-patterns",
+            r#"["("]"#,
+            "invalid regular expression",
+        ),
+        (
+            "secrets/generic-secret-assignment",
+            "min-entropy",
+            r#""high""#,
+            "expected a number",
+        ),
+        (
+            "gha/unpinned-action",
+            "trusted-owners",
+            "[1, 2]",
+            "expected a list of strings",
+        ),
+        (
+            "gha/unpinned-action",
+            "trusted-owner",
+            r#"["x"]"#,
+            "unknown option",
+        ),
+    ] {
+        write(
+            d.path(),
+            "bylaw.toml",
+            &format!("fail-on = \"high\"\n\n[rules.\"{rule}\"]\n{key} = {value}\n"),
+        );
+        let out = bylaw(d.path())
+            .args(["check", "--no-cache", "--no-color"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{key} = {value}: {err}");
+        // The message is wrapped to the terminal: compare without the wrapping.
+        let squash = |s: &str| s.replace(|c: char| c.is_whitespace() || c == '│', "");
+        for part in ["bylaw.toml:4", rule, &format!("option `{key}`"), why] {
+            assert!(
+                squash(&err).contains(&squash(part)),
+                "{key} = {value}: no `{part}` in {err}"
+            );
+        }
+    }
+    // A valid pattern is compiled and used: the image it names is not reported as root.
+    let root_user = |d: &Path| {
+        let out = bylaw(d)
+            .args(["check", "--no-cache", "--format", "json"])
+            .output()
+            .unwrap();
+        rule_lines(&json_of(&out.stdout), "docker/root-user")
+    };
+    write(d.path(), "bylaw.toml", "");
+    assert_eq!(root_user(d.path()).len(), 1);
+    write(
+        d.path(),
+        "bylaw.toml",
+        "[rules.\"docker/root-user\"]\nnonroot-image-patterns = ['^registry\\.example\\.com/']\n",
+    );
+    assert!(root_user(d.path()).is_empty());
 }

@@ -1,12 +1,15 @@
 //! The fixture harness: every rule has `fixtures/<rule-id>/` with `bad*` and `good*` cases
 //! (files, or folders when the layout matters). Inline markers name the lines that must be
 //! flagged: `expect: <rule-id>` at the end of a line flags that line; on a comment line of its own
-//! it flags the next line that is not itself a marker. A `bylaw-expect.txt` in a case folder lists
+//! it flags the next line that is not itself a marker. `expect: <rule-id>@<col>` also pins the
+//! finding's start column (1-based, in code points). One marker stands for one finding: a line
+//! flagged twice needs two markers. A `bylaw-expect.txt` in a case folder lists
 //! `path[:line] rule-id` for findings without a line (repository rules). Strict in both
-//! directions: a marked line not flagged fails, and a finding of the rule on an unmarked line
-//! fails. Good cases must produce no finding of their rule.
+//! directions: a marked line not flagged fails, a finding of the rule on an unmarked line (or one
+//! more finding than markers) fails. Good cases must produce no finding of their rule. A case
+//! fails too when a rule crashed (`internal`) or ran out of time (`timeout`) on it, and when it
+//! does not parse (unless its name says `broken`).
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use bylaw::config::{Policy, Selector};
@@ -17,9 +20,17 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// (relative path, line) pairs expected for `rule` in a case.
-fn expectations(case: &Path, base: &Path, rule: &str) -> BTreeSet<(String, usize)> {
-    let mut out = BTreeSet::new();
+/// One expected finding: relative path, line (0 = none) and, when the marker pins it, the column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Expected {
+    path: String,
+    line: usize,
+    col: Option<usize>,
+}
+
+/// The findings expected for `rule` in a case, one entry per marker.
+fn expectations(case: &Path, base: &Path, rule: &str) -> Result<Vec<Expected>, String> {
+    let mut out = Vec::new();
     let files: Vec<PathBuf> = if case.is_dir() {
         walkdir::WalkDir::new(case)
             .sort_by_file_name()
@@ -35,7 +46,7 @@ fn expectations(case: &Path, base: &Path, rule: &str) -> BTreeSet<(String, usize
     for f in files {
         let rel = f
             .strip_prefix(base)
-            .unwrap()
+            .map_err(|_| format!("{} is outside {}", f.display(), base.display()))?
             .to_string_lossy()
             .replace('\\', "/");
         let Ok(text) = std::fs::read_to_string(&f) else {
@@ -46,17 +57,24 @@ fn expectations(case: &Path, base: &Path, rule: &str) -> BTreeSet<(String, usize
                 .lines()
                 .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
             {
-                let (loc, id) = line.rsplit_once(' ').expect("`path[:line] rule-id`");
+                let (loc, id) = line
+                    .rsplit_once(' ')
+                    .ok_or_else(|| format!("{rel}: `{line}` is not `path[:line] rule-id`"))?;
                 if id != rule {
                     continue;
                 }
-                let (p, n) = match loc.rsplit_once(':') {
-                    Some((p, n)) if n.parse::<usize>().is_ok() => {
-                        (p.to_string(), n.parse().unwrap())
-                    }
-                    _ => (loc.to_string(), 0),
+                let (path, line) = match loc.rsplit_once(':') {
+                    Some((p, n)) => match n.parse::<usize>() {
+                        Ok(n) => (p.to_string(), n),
+                        Err(_) => (loc.to_string(), 0),
+                    },
+                    None => (loc.to_string(), 0),
                 };
-                out.insert((p, n));
+                out.push(Expected {
+                    path,
+                    line,
+                    col: None,
+                });
             }
             continue;
         }
@@ -79,18 +97,65 @@ fn expectations(case: &Path, base: &Path, rule: &str) -> BTreeSet<(String, usize
                 if after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
                     continue;
                 }
-                if is_marker_only(l) {
+                let col = match after.strip_prefix('@') {
+                    Some(rest) => {
+                        let digits: String =
+                            rest.chars().take_while(char::is_ascii_digit).collect();
+                        Some(digits.parse::<usize>().map_err(|_| {
+                            format!("{rel}:{}: `{marker}@` needs a column number", i + 1)
+                        })?)
+                    }
+                    None => None,
+                };
+                let line = if is_marker_only(l) {
                     let target = (i + 1..lines.len()).find(|j| !is_marker_only(lines[*j]));
-                    out.insert((rel.clone(), target.map_or(i + 2, |j| j + 1)));
+                    target.map_or(i + 2, |j| j + 1)
                 } else {
-                    out.insert((rel.clone(), i + 1));
-                }
+                    i + 1
+                };
+                out.push(Expected {
+                    path: rel.clone(),
+                    line,
+                    col,
+                });
             }
         }
     }
-    out
+    out.sort();
+    Ok(out)
 }
 
+/// Match findings `(path, line, col)` to markers, one to one: markers with a column first, then
+/// the others by line. Returns the markers left unmatched and the findings left unmarked.
+fn match_findings(
+    want: &[Expected],
+    mut got: Vec<(String, usize, usize)>,
+) -> (Vec<String>, Vec<String>) {
+    let mut missing = Vec::new();
+    let (pinned, loose): (Vec<&Expected>, Vec<&Expected>) =
+        want.iter().partition(|e| e.col.is_some());
+    for e in pinned.into_iter().chain(loose) {
+        let hit = got.iter().position(|(p, l, c)| {
+            *p == e.path && *l == e.line && e.col.is_none_or(|want| want == *c)
+        });
+        match hit {
+            Some(i) => {
+                got.remove(i);
+            }
+            None => missing.push(match e.col {
+                Some(c) => format!("{}:{}:{c}", e.path, e.line),
+                None => format!("{}:{}", e.path, e.line),
+            }),
+        }
+    }
+    let extra = got
+        .into_iter()
+        .map(|(p, l, c)| format!("{p}:{l}:{c}"))
+        .collect();
+    (missing, extra)
+}
+
+/// Run one fixture case of `rule` with the rules of `registry`.
 fn run_case(
     registry: &Registry,
     rule: &str,
@@ -119,7 +184,21 @@ fn run_case(
     req.force_repo_rules = true;
     req.threads = 1;
     let report = engine.scan(&req);
-    let case_name = case.file_name().unwrap().to_string_lossy().to_string();
+    let case_name = case
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    // A rule that crashed or ran out of time reported nothing: that must not pass as "clean".
+    if let Some(e) = report
+        .errors
+        .iter()
+        .find(|e| e.kind == "internal" || e.kind == "timeout")
+    {
+        return Err(format!(
+            "{case_name}: {} error: {}: {}",
+            e.kind, e.path, e.message
+        ));
+    }
     if !case_name.contains("broken")
         && let Some(e) = report.errors.iter().find(|e| e.kind == "parse")
     {
@@ -128,13 +207,16 @@ fn run_case(
             e.path, e.message
         ));
     }
-    let got: BTreeSet<(String, usize)> = report
+    let got: Vec<(String, usize, usize)> = report
         .findings
         .iter()
         .filter(|f| f.rule_id == rule)
-        .map(|f| (f.path.clone(), f.start.map_or(0, |s| s.line)))
+        .map(|f| {
+            let (line, col) = f.start.map_or((0, 0), |s| (s.line, s.col));
+            (f.path.clone(), line, col)
+        })
         .collect();
-    let want = expectations(case, &base, rule);
+    let want = expectations(case, &base, rule).map_err(|e| format!("{case_name}: {e}"))?;
     let is_good = case_name.starts_with("good");
     if is_good && !want.is_empty() {
         return Err(format!(
@@ -146,8 +228,7 @@ fn run_case(
             "{case_name}: a bad case needs at least one expect marker"
         ));
     }
-    let missing: Vec<_> = want.difference(&got).collect();
-    let extra: Vec<_> = got.difference(&want).collect();
+    let (missing, extra) = match_findings(&want, got);
     if missing.is_empty() && extra.is_empty() {
         Ok(())
     } else {
@@ -227,5 +308,85 @@ fn every_fixture_folder_belongs_to_a_rule() {
     assert!(
         orphans.is_empty(),
         "fixture folders without a rule: {orphans:?}"
+    );
+}
+
+/// A rule that crashes on every document, to prove the harness does not count a crash as clean.
+struct Panics(bylaw::rule::RuleMeta);
+
+impl bylaw::rule::Rule for Panics {
+    fn meta(&self) -> &bylaw::rule::RuleMeta {
+        &self.0
+    }
+
+    fn check(&self, _doc: &bylaw::document::Document, _cx: &mut bylaw::rule::RuleContext) {
+        panic!("deliberate crash of a test rule");
+    }
+}
+
+#[test]
+fn a_rule_that_crashes_fails_its_good_case() {
+    use bylaw::document::DocumentKind;
+    use bylaw::finding::{Confidence, Severity};
+    let meta = bylaw::rule::RuleMeta {
+        id: "test/panics".into(),
+        pack: "test".into(),
+        title: "crashes".into(),
+        severity: Severity::High,
+        confidence: Confidence::High,
+        rule_type: bylaw::rule::RuleType::Builtin,
+        applies_to: vec![DocumentKind::Yaml],
+        tags: Vec::new(),
+        description: String::new(),
+        rationale: String::new(),
+        remediation: String::new(),
+        references: Vec::new(),
+        options: serde_json::json!({}),
+        option_regexes: Default::default(),
+        source: "tests/rules.rs".into(),
+    };
+    let registry = Registry::from_rules(vec![Box::new(Panics(meta))]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let case = dir.path().join("good.yaml");
+    std::fs::write(&case, "a: 1\n").expect("write");
+    let err = run_case(&registry, "test/panics", &case, dir.path())
+        .expect_err("a crashing rule must fail its case");
+    assert!(err.contains("internal error"), "{err}");
+}
+
+#[test]
+fn markers_count_and_pin_columns() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let case = dir.path().join("bad.py");
+    std::fs::write(
+        &case,
+        "a()  # expect: x/y expect: x/y@3\n# expect: x/y@7\n# expect: x/yz\nb()\n",
+    )
+    .expect("write");
+    let want = expectations(&case, dir.path(), "x/y").expect("markers parse");
+    let at = |line, col| Expected {
+        path: "bad.py".into(),
+        line,
+        col,
+    };
+    assert_eq!(want, vec![at(1, None), at(1, Some(3)), at(4, Some(7))]);
+    let f = |line, col| ("bad.py".to_string(), line, col);
+    // Two markers on line 1 need two findings there; the pinned one needs its column.
+    let (missing, extra) = match_findings(&want, vec![f(1, 1), f(1, 3), f(4, 7)]);
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{missing:?} {extra:?}"
+    );
+    let (missing, extra) = match_findings(&want, vec![f(1, 3), f(4, 7)]);
+    assert_eq!((missing, extra), (vec!["bad.py:1".to_string()], vec![]));
+    let (missing, extra) = match_findings(&want, vec![f(1, 1), f(1, 3), f(4, 7), f(4, 7)]);
+    assert_eq!((missing, extra), (vec![], vec!["bad.py:4:7".to_string()]));
+    let (missing, extra) = match_findings(&want, vec![f(1, 1), f(1, 3), f(4, 8)]);
+    assert_eq!(
+        (missing, extra),
+        (
+            vec!["bad.py:4:7".to_string()],
+            vec!["bad.py:4:8".to_string()]
+        )
     );
 }

@@ -247,6 +247,25 @@ fn load_errors_exit_2_naming_file_rule_and_field() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("testz"));
+
+    // Option defaults are checked too: a bad regex default does not load.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(
+        tmp.path(),
+        "acme/no-eval.yaml",
+        &EVAL_RULE.replace(
+            "severity: high",
+            "severity: high\noptions:\n  skip-patterns: ['(']",
+        ),
+    );
+    bylaw()
+        .arg("test-rules")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("acme/no-eval"))
+        .stderr(predicate::str::contains("option `skip-patterns`"))
+        .stderr(predicate::str::contains("invalid regular expression"));
 }
 
 #[test]

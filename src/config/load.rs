@@ -329,11 +329,48 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
                 );
             }
             let json = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
+            let id_at = layer
+                .text
+                .find(&format!("\"{id}\""))
+                .or(layer.text.find(id.as_str()));
+            let Some(n) = json.as_object() else {
+                return layer.err(
+                    id_at.map(|o| o..o + 1),
+                    format!("[rules.\"{id}\"] must be a table of options"),
+                    "write `[rules.\"<id>\"]` followed by `key = value` lines",
+                );
+            };
+            // Each value must have its default's type; regexes are compiled here, once.
+            let defaults = registry.get(id).map(|r| &r.meta().options);
+            for (k, val) in n {
+                let at = id_at.and_then(|o| layer.text[o..].find(k.as_str()).map(|k| o + k));
+                let problem = match defaults.and_then(|d| d.get(k)) {
+                    None => Err(format!(
+                        "unknown option; `bylaw explain {id}` lists the rule's options"
+                    )),
+                    Some(default) => crate::rule::options::check(k, default, val),
+                };
+                match problem {
+                    Ok(Some(regexes)) => p
+                        .option_regexes
+                        .entry(id.clone())
+                        .or_default()
+                        .insert(k, regexes),
+                    Ok(None) => {}
+                    Err(why) => {
+                        return layer.err(
+                            at.map(|o| o..o + 1),
+                            format!("rule `{id}`, option `{k}`: {why}"),
+                            "fix or remove the option in [rules]; `bylaw explain <rule-id>` shows its default",
+                        );
+                    }
+                }
+            }
             let entry = p
                 .options
                 .entry(id.clone())
                 .or_insert_with(|| serde_json::json!({}));
-            if let (Some(e), Some(n)) = (entry.as_object_mut(), json.as_object()) {
+            if let Some(e) = entry.as_object_mut() {
                 for (k, val) in n {
                     e.insert(k.clone(), val.clone());
                 }

@@ -102,6 +102,8 @@ pub struct Policy {
     pub ignore: Vec<Selector>,
     pub severity: BTreeMap<String, Severity>,
     pub options: BTreeMap<String, Value>,
+    /// The regular-expression options among them, compiled on load, by rule id.
+    pub option_regexes: BTreeMap<String, crate::rule::options::CompiledOptions>,
     pub fail_on: Severity,
     pub required: Vec<Selector>,
     pub require_reason: bool,
@@ -128,6 +130,7 @@ impl Default for Policy {
             ignore: Vec::new(),
             severity: BTreeMap::new(),
             options: BTreeMap::new(),
+            option_regexes: BTreeMap::new(),
             // By default every severity but `info` fails the build.
             fail_on: Severity::Low,
             required: Vec::new(),

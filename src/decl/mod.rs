@@ -184,6 +184,12 @@ pub fn compile(
     applies_to.dedup();
     let filter = PathFilter::new(&raw.paths, &raw.exclude_paths)
         .map_err(|e| err(format!("field `paths`: {e}")))?;
+    let options = raw
+        .options
+        .clone()
+        .unwrap_or(Value::Object(Default::default()));
+    let option_regexes = crate::rule::options::compile_defaults(&options)
+        .map_err(|e| err(format!("field `options`: {e}")))?;
     let meta = RuleMeta {
         id: raw.id.clone(),
         pack: pack.to_string(),
@@ -197,10 +203,8 @@ pub fn compile(
         rationale: raw.rationale.trim().to_string(),
         remediation: raw.remediation.trim().to_string(),
         references: raw.references.clone(),
-        options: raw
-            .options
-            .clone()
-            .unwrap_or(Value::Object(Default::default())),
+        options,
+        option_regexes,
         source: file.to_string(),
     };
     let message = raw.message.clone().unwrap_or_else(|| meta.title.clone());

@@ -492,7 +492,7 @@ impl Document {
             .get_or_init(|| match self.kind {
                 DocumentKind::Terraform => hcl::parse(&self.text),
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
-                DocumentKind::Json => yaml::parse_json(&self.text),
+                DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
                 k if k.is_yaml() => yaml::parse(&self.text, self.kind),
                 _ => Ok(Vec::new()),
             })

@@ -127,6 +127,137 @@ pub fn parse_json(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
     parse(text, DocumentKind::Json)
 }
 
+/// A `.json` file at `path`, parsed with YAML for the spans and checked as strict JSON, which
+/// YAML is not (it reads `// note` as a plain key). Where the two disagree on valid JSON (tabs,
+/// keys over 1,024 characters) the JSON parse decides, and the value is kept without node
+/// spans. JSON-with-comments files ([`is_jsonc`]) are parsed with their comments blanked
+/// (offsets kept) and are not held to strict JSON: YAML flow collections accept their trailing
+/// commas. An empty file is no error, as for the other configuration formats.
+pub fn parse_json_file(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
+    let jsonc = is_jsonc(path);
+    let blanked;
+    let text = if jsonc {
+        blanked = blank_json_comments(text);
+        blanked.as_str()
+    } else {
+        text
+    };
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let bom = text.len() - body.len();
+    // Syntax only, nothing allocated. serde_json stops at 128 levels of nesting (no stack
+    // overflow); deeper files are left to YAML's own limit.
+    let strict = serde_json::from_str::<serde::de::IgnoredAny>(body)
+        .map(drop)
+        .map_err(|e| {
+            let at = (e.line() > 0).then(|| {
+                let idx = LineIndex::new(body);
+                let off =
+                    (idx.line_start(e.line() - 1) + e.column().saturating_sub(1)).min(body.len());
+                let off = (0..=off)
+                    .rev()
+                    .find(|o| body.is_char_boundary(*o))
+                    .unwrap_or(0);
+                Span::new(off + bom, off + bom)
+            });
+            ParseError::new(format!("invalid JSON: {e}"), at)
+        });
+    let strict = match strict {
+        Err(e) if e.message.contains("recursion limit exceeded") => Ok(()),
+        r => r,
+    };
+    match (parse_json(text), strict) {
+        (Ok(docs), Ok(())) => Ok(docs),
+        (Ok(docs), Err(e)) => {
+            if jsonc {
+                Ok(docs)
+            } else {
+                Err(e)
+            }
+        }
+        (Err(_), Err(e)) if !jsonc => Err(e),
+        (Err(yaml), _) => match serde_json::from_str::<Value>(body) {
+            Ok(value) => Ok(vec![ConfigDoc {
+                value,
+                span: Span::new(0, text.len()),
+                ..ConfigDoc::default()
+            }]),
+            Err(_) => Err(ParseError {
+                message: yaml.message.replacen("YAML", "JSON", 1),
+                ..yaml
+            }),
+        },
+    }
+}
+
+/// Files that tools read as JSON with comments (and trailing commas), though named `.json`:
+/// TypeScript and JavaScript project files, VS Code settings, dev containers, ESLint, Babel,
+/// Turborepo, Biome, Deno, cSpell and markdownlint configuration.
+pub fn is_jsonc(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    (name.starts_with("tsconfig") || name.starts_with("jsconfig"))
+        || lower.starts_with(".vscode/")
+        || lower.contains("/.vscode/")
+        || lower.starts_with(".devcontainer/")
+        || lower.contains("/.devcontainer/")
+        || matches!(
+            name,
+            "devcontainer.json"
+                | ".devcontainer.json"
+                | ".eslintrc.json"
+                | ".babelrc.json"
+                | "babel.config.json"
+                | "turbo.json"
+                | "biome.json"
+                | "deno.json"
+                | "cspell.json"
+                | ".cspell.json"
+                | ".markdownlint.json"
+                | "tslint.json"
+                | "typedoc.json"
+                | "api-extractor.json"
+                | "language-configuration.json"
+        )
+}
+
+/// `//` and `/* */` comments outside strings replaced by spaces (line breaks kept).
+fn blank_json_comments(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut i = 0;
+    let mut in_str = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            b'/' if !in_str && b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    out[i] = b' ';
+                    i += 1;
+                }
+                continue;
+            }
+            b'/' if !in_str && b.get(i + 1) == Some(&b'*') => {
+                let end = text[i + 2..].find("*/").map_or(b.len(), |e| i + 2 + e + 2);
+                for o in &mut out[i..end] {
+                    if *o != b'\n' && *o != b'\r' {
+                        *o = b' ';
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Only ASCII bytes were replaced, by ASCII spaces, so the text is still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
 fn is_list(v: &Value) -> bool {
     v.get("kind").and_then(Value::as_str) == Some("List")
         && v.get("items").is_some_and(Value::is_array)
@@ -352,6 +483,54 @@ fn scalar(s: &Scalar) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_files_are_strict_unless_jsonc() {
+        let broken = [
+            "{\"a\": 1,,}\n",
+            "{\"a\": \n",
+            "{\n  // note\n  \"a\": 1\n}\n",
+            "{a: 1}\n",
+        ];
+        for text in broken {
+            let e = parse_json_file("config.json", text).expect_err(text);
+            assert!(
+                e.message.starts_with("invalid JSON"),
+                "{text}: {}",
+                e.message
+            );
+        }
+        let e = parse_json_file("x.json", "{\n  \"a\": 1,\n  \"b\" 2\n}\n").unwrap_err();
+        assert_eq!(e.span.map(|s| s.start), Some(18), "{}", e.message);
+        // Valid JSON that YAML alone refuses or reads differently.
+        let tabs = "{\n\t\"a\": [1,\n\t\t2]\n}\n";
+        let docs = parse_json_file("x.json", tabs).expect("tabs are JSON whitespace");
+        assert_eq!(docs[0].value["a"][1], 2);
+        let long = format!("{{\"{}\": 1}}", "k".repeat(2000));
+        assert!(parse_json_file("x.json", &long).is_ok());
+        for empty in ["", "\n", "\u{feff}"] {
+            assert!(parse_json_file("x.json", empty).is_ok_and(|d| d.is_empty()));
+        }
+        // JSON with comments and trailing commas, where tools expect it; spans stay exact.
+        let jsonc = "{\n  // strict\n  \"compilerOptions\": {\"strict\": true, /* a */},\n}\n";
+        for path in [
+            "tsconfig.json",
+            "web/tsconfig.base.json",
+            ".vscode/settings.json",
+        ] {
+            let docs = parse_json_file(path, jsonc).expect(path);
+            assert_eq!(docs[0].value["compilerOptions"]["strict"], true);
+            let s = docs[0].span_for("/compilerOptions/strict");
+            assert_eq!(&jsonc[s.start..s.end], "\"strict\": true");
+        }
+        assert!(parse_json_file("package.json", jsonc).is_err());
+        assert!(parse_json_file("tsconfig.json", "{\"a\": [\n").is_err());
+        // A comment marker inside a string is text.
+        assert_eq!(
+            blank_json_comments("{\"u\": \"http://x/*y\\\"//\"} // z"),
+            "{\"u\": \"http://x/*y\\\"//\"}     "
+        );
+    }
 
     #[test]
     fn spans_point_at_keys_and_items() {

@@ -564,7 +564,8 @@ impl<'a> Engine<'a> {
             .flat_map_iter(|&i| {
                 let rule = &self.registry.rules()[i];
                 let options = self.policy.options_for(rule.meta());
-                let mut cx = RuleContext::new(rule.meta(), &options);
+                let mut cx = RuleContext::new(rule.meta(), &options)
+                    .with_regexes(self.policy.option_regexes.get(&rule.meta().id));
                 rule.check_scan(&scan_cx, &mut cx);
                 cx.findings
             })
@@ -1001,7 +1002,8 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let options = self.policy.options_for(rule.meta());
-            let mut cx = RuleContext::new(rule.meta(), &options);
+            let mut cx = RuleContext::new(rule.meta(), &options)
+                .with_regexes(self.policy.option_regexes.get(&rule.meta().id));
             // A panicking rule must not take the scan down; report it against the file.
             let res =
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule.check(doc, &mut cx)));
@@ -1020,7 +1022,10 @@ impl<'a> Engine<'a> {
         // Configuration formats are always parsed, so a broken file is reported even when no
         // enabled rule looked at it.
         if doc.kind.is_yaml()
-            || matches!(doc.kind, DocumentKind::Terraform | DocumentKind::Dockerfile)
+            || matches!(
+                doc.kind,
+                DocumentKind::Terraform | DocumentKind::Dockerfile | DocumentKind::Json
+            )
         {
             let _ = doc.config();
         }

@@ -6,6 +6,7 @@
 //! `src/rule/builtin/` and are matched to their YAML by id.
 
 pub mod builtin;
+pub mod options;
 pub mod registry;
 
 use std::sync::Arc;
@@ -65,6 +66,9 @@ pub struct RuleMeta {
     pub references: Vec<String>,
     /// Default options, overridable by `[rules.<id>]` in `bylaw.toml`.
     pub options: Value,
+    /// The regular-expression defaults among them, compiled on load ([`options`]).
+    #[serde(skip)]
+    pub option_regexes: options::CompiledOptions,
     /// Where the rule was declared (`rules/k8s/privileged-container.yaml`).
     pub source: String,
 }
@@ -97,6 +101,8 @@ pub struct RuleContext<'a> {
     pub meta: &'a RuleMeta,
     /// The rule's options: its defaults merged with the policy's `[rules.<id>]`.
     pub options: &'a Value,
+    /// The policy's compiled regular-expression options for this rule, if it sets any.
+    pub regexes: Option<&'a options::CompiledOptions>,
     pub findings: Vec<Finding>,
 }
 
@@ -105,8 +111,24 @@ impl<'a> RuleContext<'a> {
         RuleContext {
             meta,
             options,
+            regexes: None,
             findings: Vec::new(),
         }
+    }
+
+    /// Use the policy's compiled regular-expression options.
+    pub fn with_regexes(mut self, regexes: Option<&'a options::CompiledOptions>) -> Self {
+        self.regexes = regexes;
+        self
+    }
+
+    /// A regular-expression option (`*-pattern`, `*-patterns`), compiled when the policy or the
+    /// rule loaded: the policy's value, else the rule's default.
+    pub fn option_regexes(&self, key: &str) -> &[regex::Regex] {
+        self.regexes
+            .and_then(|c| c.get(key))
+            .or_else(|| self.meta.option_regexes.get(key))
+            .unwrap_or(&[])
     }
 
     /// Report a finding at `span` of `path`; returns it so the caller can add a label,

@@ -73,7 +73,7 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
         "tsx" => return DocumentKind::Tsx,
         "go" => return DocumentKind::Go,
         "rs" => return DocumentKind::Rust,
-        "sh" | "bash" | "ksh" => return DocumentKind::Shell,
+        "sh" | "bash" | "ksh" | "zsh" => return DocumentKind::Shell,
         _ => {}
     }
     if let Some(first) = text.lines().next()
@@ -85,7 +85,7 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
             .find(|w| *w != "env" && !w.starts_with('-'))
             .unwrap_or("");
         match interp {
-            "sh" | "bash" | "dash" | "ksh" | "ash" => return DocumentKind::Shell,
+            "sh" | "bash" | "dash" | "ksh" | "ash" | "zsh" | "mksh" => return DocumentKind::Shell,
             i if i.starts_with("python") => return DocumentKind::Python,
             "node" => return DocumentKind::Javascript,
             _ => {}
@@ -145,6 +145,9 @@ mod tests {
             ("a.rs", "", Rust),
             ("run.sh", "", Shell),
             ("bin/deploy", "#!/usr/bin/env bash\nset -e\n", Shell),
+            ("prompt.zsh", "", Shell),
+            ("bin/setup", "#!/usr/bin/env zsh\nmake\n", Shell),
+            ("bin/old", "#!/bin/mksh\nmake\n", Shell),
             ("bin/tool", "#!/usr/bin/python3\n", Python),
             ("notes.txt", "", Text),
         ];

@@ -1117,10 +1117,9 @@ impl Check for RootUser {
             .as_str()
             .or(base["from"].as_str())
             .unwrap_or("");
-        let patterns = cx.option_str_list("nonroot-image-patterns");
-        if patterns
+        if cx
+            .option_regexes("nonroot-image-patterns")
             .iter()
-            .filter_map(|p| Regex::new(p).ok())
             .any(|re| re.is_match(image))
         {
             return;
