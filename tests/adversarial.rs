@@ -611,6 +611,89 @@ fn file_rewritten_during_the_scan() {
     writer.join().expect("writer thread");
 }
 
+/// Cross-document rules over 20,000 workloads, PodDisruptionBudgets and HPAs (4 files of 5,000
+/// each): comparing every workload with every PDB and HPA took minutes; the scan must end within
+/// the usual timeout, with the one workload left without a PDB reported and no other.
+#[test]
+fn many_workloads_pdbs_and_hpas() {
+    let dir = tree();
+    for f in 0..4 {
+        let (mut workloads, mut hpas) = (String::new(), String::new());
+        for i in 0..5_000 {
+            let n = format!("w{f}-{i}");
+            // One replica declared, three through the HPA: needs a PDB, is not single-replica.
+            workloads.push_str(&format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {n}}}\n\
+                 spec: {{replicas: 1, template: {{metadata: {{labels: {{app: {n}}}}}}}}}\n"
+            ));
+            if (f, i) != (0, 4_999) {
+                workloads.push_str(&format!(
+                    "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: {n}}}\n\
+                     spec: {{selector: {{matchLabels: {{app: {n}}}}}}}\n"
+                ));
+            }
+            hpas.push_str(&format!(
+                "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {{name: {n}}}\n\
+                 spec: {{minReplicas: 3, scaleTargetRef: {{kind: Deployment, name: {n}}}}}\n"
+            ));
+        }
+        write(
+            dir.path(),
+            &format!("k8s/workloads-{f}.yaml"),
+            workloads.as_bytes(),
+        );
+        write(dir.path(), &format!("k8s/hpas-{f}.yaml"), hpas.as_bytes());
+    }
+    let s = scan(
+        dir.path(),
+        &[
+            "--select",
+            "k8s/missing-pdb,k8s/single-replica,k8s/privileged-container",
+        ],
+    );
+    s.assert_planted();
+    let cross: Vec<&Value> = s.findings().filter(|f| f["rule"] != PRIVILEGED).collect();
+    assert_eq!(cross.len(), 1, "{cross:#?}");
+    assert_eq!(cross[0]["rule"], "k8s/missing-pdb");
+    assert!(
+        cross[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("'w0-4999'")),
+        "{:#}",
+        cross[0]
+    );
+}
+
+/// YAML with more nodes than the limit is refused before it is parsed (flow collections, which
+/// the parser reads ahead whole) or while it is (block ones): eight 1.8 MB files of nested flow
+/// sequences took 3 GB at 8 threads.
+#[test]
+fn too_many_yaml_nodes() {
+    let dir = tree();
+    let flow = format!("[{}]\n", vec!["[[[],[]],[[],[]]]"; 100_000].join(","));
+    for i in 0..8 {
+        write(dir.path(), &format!("nodes/flow-{i}.yaml"), flow.as_bytes());
+    }
+    write(
+        dir.path(),
+        "nodes/block.yaml",
+        "- [1]\n".repeat(150_000).as_bytes(),
+    );
+    let s = scan(dir.path(), &["--threads", "8"]);
+    s.assert_planted();
+    for f in (0..8)
+        .map(|i| format!("nodes/flow-{i}.yaml"))
+        .chain(["nodes/block.yaml".to_string()])
+    {
+        let errs = s.errors_for(&f);
+        assert!(
+            errs.iter()
+                .any(|(kind, m)| kind == "parse" && m.contains("more than")),
+            "{f}: expected the node limit, got {errs:?}"
+        );
+    }
+}
+
 fn yaml_key() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9_-]{0,8}".prop_filter("not a YAML keyword", |k| {
         !matches!(

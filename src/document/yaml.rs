@@ -15,6 +15,19 @@ use super::{ConfigDoc, DocumentKind, LineIndex, ParseError, Span, pointer_escape
 /// Deepest nesting we convert; real configuration never comes close.
 pub const MAX_DEPTH: usize = 256;
 
+/// Most nodes (scalars, aliases, sequences, mappings) one YAML file may have. Each costs a few
+/// hundred bytes across the parser, its tree and ours: a 1.8 MB file of tiny flow sequences took
+/// 400 MB. CRDs and manifests run at 50 bytes a node or more, dense JSON data at about 10, so
+/// every real file under the 2 MiB size limit fits.
+pub const MAX_NODES: usize = 200_000;
+
+fn too_many_nodes() -> ParseError {
+    ParseError::new(
+        format!("YAML file has more than {MAX_NODES} nodes; file not analysed"),
+        None,
+    )
+}
+
 pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseError> {
     // Spans must index the text as given: parse without a leading BOM, then shift them back.
     match text.strip_prefix('\u{feff}') {
@@ -51,6 +64,18 @@ fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, Pars
             format!("YAML nesting deeper than {MAX_DEPTH} levels; file not analysed"),
             None,
         ));
+    }
+    // The parser reads a whole flow collection ahead before its first event (it might be a
+    // key), so its nodes are estimated before parsing: each item needs a `,`, `[` or `{` (a flow
+    // mapping's pair one for two nodes, `[]` two for one). Those in strings and comments count
+    // too; real files have a tenth of the limit or less.
+    if text
+        .bytes()
+        .filter(|b| matches!(b, b',' | b'[' | b'{'))
+        .count()
+        > MAX_NODES
+    {
+        return Err(too_many_nodes());
     }
     let docs = load(text)?;
     let conv = Converter::new(text);
@@ -98,9 +123,21 @@ fn load(text: &str) -> Result<Vec<MarkedYaml<'_>>, ParseError> {
     };
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
-    let mut depth = 0usize;
+    let (mut depth, mut nodes) = (0usize, 0usize);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
+        if matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        ) {
+            nodes += 1;
+            if nodes > MAX_NODES {
+                return Err(too_many_nodes());
+            }
+        }
         match event {
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 depth += 1;
@@ -573,6 +610,27 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_crash() {
         let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         assert!(parse(&text, DocumentKind::Yaml).is_err());
+    }
+
+    /// Flow collections (read ahead whole by the parser) and block ones (counted as parsed)
+    /// over the node limit are refused; the same number of nodes up to it is parsed.
+    #[test]
+    fn too_many_nodes_is_an_error() {
+        let flow = |n: usize| format!("[{}]\n", vec!["1"; n].join(","));
+        let block = |n: usize| "- 1\n".repeat(n);
+        let nested = |n: usize| format!("a: [{}]\n", vec!["[1]"; n].join(","));
+        for text in [
+            flow(MAX_NODES + 1),
+            block(MAX_NODES + 1),
+            nested(MAX_NODES / 2 + 1),
+        ] {
+            let e = parse(&text, DocumentKind::Yaml).unwrap_err();
+            assert!(e.message.contains("nodes"), "{}", e.message);
+        }
+        // One node for the sequence itself.
+        for text in [flow(MAX_NODES - 1), block(MAX_NODES - 1)] {
+            assert!(parse(&text, DocumentKind::Yaml).is_ok());
+        }
     }
 
     #[test]

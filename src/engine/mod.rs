@@ -95,6 +95,8 @@ pub struct Engine<'a> {
     code_rules: Vec<usize>,
     /// Literals code rules need in a file's text before they can match.
     code_filter: CodeFilter,
+    /// [`FILE_TIME_BUDGET`], shortened by tests.
+    file_budget: std::time::Duration,
 }
 
 /// For one language: node kind id → (rule index, matcher index) pairs that may match it.
@@ -360,16 +362,24 @@ impl<'a> Engine<'a> {
             code,
             code_rules,
             code_filter,
+            file_budget: FILE_TIME_BUDGET,
         }
     }
 
-    /// Run every indexed code rule of the document's language in one traversal.
-    fn check_code(&self, doc: &Document, hits: &[bool], findings: &mut Vec<Finding>) {
+    /// Run every indexed code rule of the document's language in one traversal. Returns `false`
+    /// when the file's time budget (counted from `started`) ran out part-way.
+    fn check_code(
+        &self,
+        doc: &Document,
+        hits: &[bool],
+        started: Instant,
+        findings: &mut Vec<Finding>,
+    ) -> bool {
         let Some(lang) = Lang::from_kind(doc.kind) else {
-            return;
+            return true;
         };
         let Some(table) = self.code.get(&lang) else {
-            return;
+            return true;
         };
         let rules = self.registry.rules();
         // Rules that can match this file; if there are none the file is never parsed.
@@ -385,11 +395,15 @@ impl<'a> Engine<'a> {
             })
             .collect();
         if !live.values().any(|&on| on) {
-            return;
+            return true;
         }
         let on = |i: usize| live.get(&i).copied().unwrap_or(false);
-        let Some(tree) = doc.code() else { return };
-        for node in tree.root().dfs() {
+        let Some(tree) = doc.code() else { return true };
+        for (n, node) in tree.root().dfs().enumerate() {
+            // A tree of a million nodes is one traversal: look at the clock inside it too.
+            if n % 1024 == 0 && started.elapsed() > self.file_budget {
+                return false;
+            }
             let Some(cands) = table.by_kind.get(node.kind_id() as usize) else {
                 continue;
             };
@@ -410,6 +424,7 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        true
     }
 
     /// Ids of every rule that runs (for SARIF descriptors), sorted.
@@ -550,26 +565,48 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let paths: Vec<&str> = paths.into_iter().collect();
-            let dropped: HashSet<String> =
-                rule.dropped_paths(&scan_cx, &paths).into_iter().collect();
+            // A panic keeps every finding (nothing dropped) and is reported.
+            let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rule.dropped_paths(&scan_cx, &paths)
+            }));
+            let dropped: HashSet<String> = match dropped {
+                Ok(d) => d.into_iter().collect(),
+                Err(_) => {
+                    report
+                        .errors
+                        .push(scan_rule_failed(id, "filtering its findings, all kept,"));
+                    HashSet::new()
+                }
+            };
             if !dropped.is_empty() {
                 report
                     .findings
                     .retain(|f| f.rule_id != id || !dropped.contains(&f.path));
             }
         }
-        let mut scan_findings: Vec<Finding> = self
+        let ran: Vec<Result<Vec<Finding>, FileError>> = self
             .scan_rules
             .par_iter()
-            .flat_map_iter(|&i| {
+            .map(|&i| {
                 let rule = &self.registry.rules()[i];
                 let options = self.policy.options_for(rule.meta());
                 let mut cx = RuleContext::new(rule.meta(), &options)
                     .with_regexes(self.policy.option_regexes.get(&rule.meta().id));
-                rule.check_scan(&scan_cx, &mut cx);
-                cx.findings
+                // As per file: a panicking whole-scan rule loses its own findings only.
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    rule.check_scan(&scan_cx, &mut cx);
+                }))
+                .map(|()| cx.findings)
+                .map_err(|_| scan_rule_failed(&rule.meta().id, "on the whole scan"))
             })
             .collect();
+        let mut scan_findings = Vec::new();
+        for r in ran {
+            match r {
+                Ok(f) => scan_findings.extend(f),
+                Err(e) => report.errors.push(e),
+            }
+        }
         // A partial scan reports only on its own files.
         if req.partial {
             scan_findings.retain(|f| in_scope.contains(f.path.as_str()));
@@ -980,21 +1017,24 @@ impl<'a> Engine<'a> {
         let mut findings = Vec::new();
         let started = Instant::now();
         let total = indices.len();
+        let timeout = |message: String| FileError {
+            path: doc.path.clone(),
+            kind: "timeout",
+            message,
+            location: None,
+            context: None,
+            quiet: false,
+        };
+        let mut timed_out = false;
         for (n, i) in indices.into_iter().enumerate() {
             // A per-file time budget: one pathological file must not stall the scan.
-            if started.elapsed() > FILE_TIME_BUDGET {
-                errors.push(FileError {
-                    path: doc.path.clone(),
-                    kind: "timeout",
-                    message: format!(
-                        "analysis cut short after {}s: {} of {total} rules not run on this file",
-                        FILE_TIME_BUDGET.as_secs(),
-                        total - n
-                    ),
-                    location: None,
-                    context: None,
-                    quiet: false,
-                });
+            if started.elapsed() > self.file_budget {
+                errors.push(timeout(format!(
+                    "analysis cut short after {}s: {} of {total} rules not run on this file",
+                    self.file_budget.as_secs(),
+                    total - n
+                )));
+                timed_out = true;
                 break;
             }
             let rule = &rules[i];
@@ -1019,17 +1059,32 @@ impl<'a> Engine<'a> {
             }
             findings.extend(cx.findings);
         }
-        // Configuration formats are always parsed, so a broken file is reported even when no
-        // enabled rule looked at it.
-        if doc.kind.is_yaml()
-            || matches!(
-                doc.kind,
-                DocumentKind::Terraform | DocumentKind::Dockerfile | DocumentKind::Json
-            )
-        {
-            let _ = doc.config();
+        // Parsing and the code-rule traversal are guarded like each rule: a panic there must not
+        // take the scan down either.
+        let rest = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // Configuration formats are always parsed, so a broken file is reported even when
+            // no enabled rule looked at it.
+            if doc.kind.is_yaml()
+                || matches!(
+                    doc.kind,
+                    DocumentKind::Terraform | DocumentKind::Dockerfile | DocumentKind::Json
+                )
+            {
+                let _ = doc.config();
+            }
+            timed_out || self.check_code(doc, &hits, started, &mut findings)
+        }));
+        match rest {
+            Ok(true) => {}
+            Ok(false) => errors.push(timeout(format!(
+                "analysis cut short after {}s: code rules stopped part-way through this file",
+                self.file_budget.as_secs()
+            ))),
+            Err(_) => errors.push(FileError::internal(
+                &doc.path,
+                "parsing or code rules failed on this file (internal error); other rules still ran",
+            )),
         }
-        self.check_code(doc, &hits, &mut findings);
         if let Some(e) = doc.config_error() {
             errors.push(FileError::parse(
                 &doc.path,
@@ -1052,6 +1107,14 @@ impl<'a> Engine<'a> {
         }
         findings
     }
+}
+
+/// A whole-scan rule that panicked, reported against the scan (`.`); `what` says where.
+fn scan_rule_failed(id: &str, what: &str) -> FileError {
+    FileError::internal(
+        ".",
+        format!("rule {id} failed {what} (internal error); other rules still ran"),
+    )
 }
 
 /// Where a file sits, for its context: relative to the policy file's folder (the policy's globs)
@@ -1257,6 +1320,140 @@ pub fn choose_base(paths: &[PathBuf]) -> PathBuf {
 mod tests {
     use super::*;
     use crate::finding::Confidence;
+    use crate::rule::{Rule, RuleMeta, RuleType};
+
+    /// A test rule: reports every YAML file, and panics where `panics` says.
+    struct Probe {
+        meta: RuleMeta,
+        /// Panic in `check_scan` (else report the scan), and in `dropped_paths`.
+        panics: bool,
+    }
+
+    impl Probe {
+        fn boxed(id: &str, panics: bool) -> Box<dyn Rule> {
+            Box::new(Probe {
+                meta: RuleMeta {
+                    id: id.into(),
+                    pack: "test".into(),
+                    title: "probe".into(),
+                    severity: crate::finding::Severity::High,
+                    confidence: Confidence::High,
+                    rule_type: RuleType::Builtin,
+                    applies_to: vec![DocumentKind::Yaml],
+                    tags: Vec::new(),
+                    description: String::new(),
+                    rationale: String::new(),
+                    remediation: String::new(),
+                    references: Vec::new(),
+                    options: serde_json::Value::Null,
+                    option_regexes: Default::default(),
+                    source: String::new(),
+                },
+                panics,
+            })
+        }
+    }
+
+    impl Rule for Probe {
+        fn meta(&self) -> &RuleMeta {
+            &self.meta
+        }
+        fn check(&self, doc: &Document, cx: &mut RuleContext) {
+            cx.report(&doc.path, None, "per file");
+        }
+        fn is_scan_level(&self) -> bool {
+            true
+        }
+        fn check_scan(&self, _scan: &ScanContext, cx: &mut RuleContext) {
+            assert!(!self.panics, "check_scan panics");
+            cx.report(".", None, "whole scan");
+        }
+        fn filters_findings(&self) -> bool {
+            true
+        }
+        fn dropped_paths(&self, _scan: &ScanContext, _paths: &[&str]) -> Vec<String> {
+            assert!(!self.panics, "dropped_paths panics");
+            Vec::new()
+        }
+    }
+
+    /// A whole-scan rule (and its finding filter) that panics is reported against the scan;
+    /// every other finding, per file and whole-scan, still comes out.
+    #[test]
+    fn panicking_whole_scan_rules_are_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("a.yaml"), "a: 1\n").expect("write");
+        let registry = Registry::from_rules(vec![
+            Probe::boxed("test/boom", true),
+            Probe::boxed("test/ok", false),
+        ]);
+        let policy = Policy::default();
+        let engine = Engine::new(&registry, &policy);
+        let req = ScanRequest::new(vec![dir.path().to_path_buf()], dir.path().to_path_buf());
+        let report = engine.scan(&req);
+        let found: BTreeSet<(&str, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.rule_id.as_str(), f.message.as_str()))
+            .collect();
+        for want in [
+            ("test/boom", "per file"),
+            ("test/ok", "per file"),
+            ("test/ok", "whole scan"),
+        ] {
+            assert!(found.contains(&want), "{want:?} in {found:?}");
+        }
+        let internal: Vec<&FileError> = report
+            .errors
+            .iter()
+            .filter(|e| e.kind == "internal" && e.path == ".")
+            .collect();
+        assert_eq!(internal.len(), 2, "{:?}", report.errors);
+        assert!(internal.iter().all(|e| e.message.contains("test/boom")));
+    }
+
+    /// The time budget stops the code-rule traversal too, not only between rules: with none
+    /// left, a file whose code rules would match yields a timeout and no code findings.
+    #[test]
+    fn code_rules_honour_the_time_budget() {
+        let registry = Registry::load(&[]).expect("built-in rules load");
+        // Only the code rule (`bylaw/*` rules run under any selection unless ignored): the
+        // budget then runs out inside the traversal, not between rules.
+        let policy = Policy {
+            select: vec![crate::config::Selector::parse(
+                "python/eval-exec-non-literal",
+            )],
+            ignore: vec![crate::config::Selector::parse("bylaw")],
+            ..Policy::default()
+        };
+        let text = "def f(x):\n    eval(x)\n";
+        let doc = || Document::new("a.py", DocumentKind::Python, text);
+        let mut engine = Engine::new(&registry, &policy);
+        let mut errors = Vec::new();
+        let findings = engine.check_document(&doc(), &mut errors);
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule_id == "python/eval-exec-non-literal"),
+            "the code rule matches with time to spare: {findings:?}"
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        engine.file_budget = std::time::Duration::ZERO;
+        let mut errors = Vec::new();
+        let findings = engine.check_document(&doc(), &mut errors);
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.rule_id == "python/eval-exec-non-literal"),
+            "{findings:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.kind == "timeout" && e.message.contains("code rules")),
+            "{errors:?}"
+        );
+    }
 
     /// What a rule set per finding (a lowered confidence, `verified`) survives the result cache.
     #[test]
