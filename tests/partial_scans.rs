@@ -198,6 +198,30 @@ fn explicit_files_and_since_see_the_repository_and_report_only_their_files() {
 }
 
 #[test]
+fn terraform_relations_come_from_the_module_and_account_wide_settings() {
+    let d = repository();
+    let p = d.path();
+    // A bucket alone in its module is missing its public access block…
+    write(p, "modules/data/bucket.tf", BUCKET);
+    let (v, code, _) = scan(p, &[&["modules/data/bucket.tf"], RELATED].concat());
+    assert_eq!(
+        (found(&v), code),
+        (
+            vec!["terraform/aws-s3-public-access-block-missing modules/data/bucket.tf".to_string()],
+            1
+        )
+    );
+    // …unless an account-wide block, declared in any module, covers every bucket.
+    write(
+        p,
+        "global/account.tf",
+        "resource \"aws_s3_account_public_access_block\" \"all\" {\n  block_public_acls       = true\n  block_public_policy     = true\n  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n",
+    );
+    let (v, code, _) = scan(p, &[&["modules/data/bucket.tf"], RELATED].concat());
+    assert_eq!((found(&v), code), (Vec::<String>::new(), 0));
+}
+
+#[test]
 fn waivers_for_other_paths_are_not_unused_in_partial_scans() {
     let d = repository();
     let p = d.path();

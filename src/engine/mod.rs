@@ -86,9 +86,9 @@ pub struct Engine<'a> {
     scan_rules: Vec<usize>,
     /// Kinds kept for scan-level rules, with the pointer prefixes they read (`None`: all).
     keep_kinds: BTreeMap<DocumentKind, Option<Vec<&'static str>>>,
-    /// Per kept kind, the text a document outside a partial scan's files must contain to matter
-    /// to some cross-document rule (`None`: every document of the kind matters).
-    relation_filter: BTreeMap<DocumentKind, Option<AhoCorasick>>,
+    /// Per kept kind, which documents outside a partial scan's files matter to some
+    /// cross-document rule.
+    relation_filter: BTreeMap<DocumentKind, RelationFilter>,
     /// Code rules per language, indexed by tree-sitter node kind: one traversal runs them all.
     code: HashMap<Lang, CodeTable>,
     /// Rules run through `code` (for the list of rules that ran).
@@ -257,7 +257,10 @@ impl<'a> Engine<'a> {
         let mut pattern_rule = Vec::new();
         let mut scan_rules = Vec::new();
         let mut keep_kinds: BTreeMap<DocumentKind, Option<Vec<&'static str>>> = BTreeMap::new();
-        let mut relation_words: BTreeMap<DocumentKind, Option<Vec<&'static str>>> = BTreeMap::new();
+        // Per kind: words that make a document matter anywhere / in a checked file's directory
+        // (`None`: every document).
+        type Words = Option<Vec<&'static str>>;
+        let mut relation_words: BTreeMap<DocumentKind, (Words, Words)> = BTreeMap::new();
         let mut code: HashMap<Lang, CodeTable> = HashMap::new();
         let mut code_rules = Vec::new();
         let mut enabled_code = Vec::new();
@@ -304,10 +307,20 @@ impl<'a> Engine<'a> {
                         (Some(v), Some(p)) => v.extend_from_slice(p),
                         _ => *entry = None,
                     }
-                    let words = relation_words.entry(*k).or_insert_with(|| Some(Vec::new()));
-                    match (words.as_mut(), rule.relation_keywords()) {
+                    let (anywhere, near) = relation_words
+                        .entry(*k)
+                        .or_insert_with(|| (Some(Vec::new()), Some(Vec::new())));
+                    let add = |set: &mut Words, w: Option<&[&'static str]>| match (set.as_mut(), w)
+                    {
                         (Some(v), Some(w)) => v.extend_from_slice(w),
-                        _ => *words = None,
+                        _ => *set = None,
+                    };
+                    match rule.relation_directory_only() {
+                        Some(global) => {
+                            add(anywhere, Some(global));
+                            add(near, rule.relation_keywords());
+                        }
+                        None => add(anywhere, rule.relation_keywords()),
                     }
                 }
             }
@@ -344,10 +357,20 @@ impl<'a> Engine<'a> {
         let code_filter = CodeFilter::new(registry.rules(), &enabled_code);
         let relation_filter = relation_words
             .into_iter()
-            .map(|(k, words)| {
+            .map(|(k, (anywhere, near))| {
                 // An automaton that fails to build filters nothing: every document then counts.
-                let ac = words.and_then(|w| AhoCorasick::new(w).ok());
-                (k, ac)
+                let build = |w: Words| match w {
+                    None => RelationWords::All,
+                    Some(w) if w.is_empty() => RelationWords::None,
+                    Some(w) => AhoCorasick::new(w).map_or(RelationWords::All, RelationWords::Any),
+                };
+                (
+                    k,
+                    RelationFilter {
+                        anywhere: build(anywhere),
+                        near: build(near),
+                    },
+                )
             })
             .collect();
         Engine {
@@ -529,10 +552,11 @@ impl<'a> Engine<'a> {
                 req.staged,
             );
             if !self.keep_kinds.is_empty() {
-                kept.par_extend(
-                    rest.par_iter()
-                        .filter_map(|f| self.relation_document(f, &root, req.max_file_size)),
-                );
+                let dirs: HashSet<&str> = in_scope.iter().map(|p| parent_dir(p)).collect();
+                kept.par_extend(rest.par_iter().filter_map(|f| {
+                    let near = dirs.contains(parent_dir(&f.rel));
+                    self.relation_document(f, &root, req.max_file_size, near)
+                }));
                 // Same order as a full scan, so whole-scan rules pick the same places.
                 kept.sort_by(|a, b| a.path.cmp(&b.path));
             }
@@ -762,12 +786,14 @@ impl<'a> Engine<'a> {
 
     /// A document outside a partial scan's files that some cross-document rule could use: of a
     /// kept kind, in a context that is scanned, holding one of the rules' relation keywords;
-    /// cut down like the documents a full scan keeps.
+    /// cut down like the documents a full scan keeps. `near`: the file sits in the directory of
+    /// a file being checked.
     fn relation_document(
         &self,
         f: &WalkedFile,
         root: &Path,
         max_size: u64,
+        near: bool,
     ) -> Option<Arc<Document>> {
         // Kinds by path first: only YAML can turn out to be Kubernetes once its text is read.
         let by_path = classify(&f.rel, "");
@@ -775,6 +801,14 @@ impl<'a> Engine<'a> {
             || (by_path == DocumentKind::Yaml
                 && self.keep_kinds.contains_key(&DocumentKind::Kubernetes));
         if !may_keep || self.policy.is_excluded(&f.rel) {
+            return None;
+        }
+        // A document far from every checked file that no rule could use is not even read (the
+        // Terraform files of other modules).
+        if !near
+            && let Some(filter) = self.relation_filter.get(&by_path)
+            && matches!(filter.anywhere, RelationWords::None)
+        {
             return None;
         }
         let place = Place {
@@ -803,8 +837,8 @@ impl<'a> Engine<'a> {
         };
         let kind = classify(&f.rel, &text);
         let keep = self.keep_kinds.get(&kind)?;
-        if let Some(Some(words)) = self.relation_filter.get(&kind)
-            && !words.is_match(&text)
+        if let Some(filter) = self.relation_filter.get(&kind)
+            && !(filter.anywhere.admits(&text) || near && filter.near.admits(&text))
         {
             return None;
         }
@@ -1115,6 +1149,36 @@ fn scan_rule_failed(id: &str, what: &str) -> FileError {
         ".",
         format!("rule {id} failed {what} (internal error); other rules still ran"),
     )
+}
+
+/// Which documents outside a partial scan's files matter to the cross-document rules of a kind.
+struct RelationFilter {
+    /// Anywhere in the repository.
+    anywhere: RelationWords,
+    /// In the directory of a file being checked.
+    near: RelationWords,
+}
+
+/// A keyword test: every document, none, or those containing one of the words.
+enum RelationWords {
+    All,
+    None,
+    Any(AhoCorasick),
+}
+
+impl RelationWords {
+    fn admits(&self, text: &str) -> bool {
+        match self {
+            RelationWords::All => true,
+            RelationWords::None => false,
+            RelationWords::Any(ac) => ac.is_match(text),
+        }
+    }
+}
+
+/// The directory part of a `/`-separated relative path (`""` at the top).
+fn parent_dir(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// Where a file sits, for its context: relative to the policy file's folder (the policy's globs)

@@ -204,6 +204,15 @@ pub trait Rule: Send + Sync {
         None
     }
 
+    /// For rules that relate documents within one directory only (a Terraform module is a
+    /// directory): `Some(anywhere)` says that, in a partial scan, a document outside the
+    /// directories of the files being checked matters only if it contains one of `anywhere`
+    /// (an account-wide setting); the rule's [`Rule::relation_keywords`] then apply within those
+    /// directories. `None`: the whole repository matters.
+    fn relation_directory_only(&self) -> Option<&'static [&'static str]> {
+        None
+    }
+
     /// Whether [`Rule::check_scan`] should run (cross-document and repository rules).
     fn is_scan_level(&self) -> bool {
         false

@@ -38,6 +38,10 @@ pub trait Check: Send + Sync {
     fn relation_keywords(&self) -> Option<&'static [&'static str]> {
         None
     }
+    /// See [`Rule::relation_directory_only`].
+    fn relation_directory_only(&self) -> Option<&'static [&'static str]> {
+        None
+    }
     fn is_scan_level(&self) -> bool {
         false
     }
@@ -126,6 +130,9 @@ impl Rule for BuiltinRule {
     }
     fn relation_keywords(&self) -> Option<&'static [&'static str]> {
         self.logic.relation_keywords()
+    }
+    fn relation_directory_only(&self) -> Option<&'static [&'static str]> {
+        self.logic.relation_directory_only()
     }
     fn is_scan_level(&self) -> bool {
         self.logic.is_scan_level()

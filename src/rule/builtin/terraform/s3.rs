@@ -69,6 +69,12 @@ impl Check for Companion {
         Some(&["aws_s3_"])
     }
 
+    /// Companions cover the buckets of their own directory (module); an account-wide public
+    /// access block covers every bucket, wherever it is declared.
+    fn relation_directory_only(&self) -> Option<&'static [&'static str]> {
+        Some(&["aws_s3_account_public_access_block"])
+    }
+
     fn is_scan_level(&self) -> bool {
         true
     }
