@@ -32,6 +32,8 @@ pub struct SuppressContext<'a> {
     /// Only some files were checked: a waiver that matched nothing may match a file outside
     /// them, so it is not reported unused.
     pub partial: bool,
+    /// The roots fingerprints are relative to.
+    pub roots: &'a crate::project::roots::Roots,
 }
 
 impl SuppressContext<'_> {
@@ -52,7 +54,7 @@ impl SuppressContext<'_> {
         f.span = span;
         f.start = start;
         f.end = start;
-        f.fingerprint = crate::engine::fingerprint(rule, path, key);
+        f.fingerprint = crate::engine::fingerprint(rule, &self.roots.stable_path(path), key);
         Some(f)
     }
 }
