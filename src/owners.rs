@@ -268,6 +268,20 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_too_big_to_compile_loses_only_its_own_line() {
+        // A megabyte pattern: more than the regex engine accepts in a set.
+        let text = format!(
+            "* @org/all\n/src/ @org/src\n{} @org/huge\n*.md @org/docs\n",
+            "?".repeat(300_000)
+        );
+        let o = CodeOwners::parse(&text);
+        assert!(o.sets.len() > 1, "the set was not split");
+        assert_eq!(o.owners_of("src/a.rs"), vec!["@org/src"]);
+        assert_eq!(o.owners_of("src/a.md"), vec!["@org/docs"]);
+        assert_eq!(o.owners_of("x"), vec!["@org/all"]);
+    }
+
+    #[test]
     fn owners_come_from_each_files_repository() {
         let dir = tempfile::tempdir().expect("temp dir");
         let top = dir.path();

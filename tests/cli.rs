@@ -849,7 +849,7 @@ fn cached_fingerprints_follow_the_scan_root() {
     let d = tempfile::tempdir().unwrap();
     let top = d.path();
     write(top, "loose/pod.yaml", PRIVILEGED_POD);
-    let fresh = identities(&scan_json(top, &["."]).0, "loose/");
+    let fresh = identities(&scan_json(top, &["."]).0, "loose/pod.yaml");
     let cached = |args: &[&str]| {
         let out = bylaw(top)
             .args(["check", "--format", "json"])
@@ -858,10 +858,10 @@ fn cached_fingerprints_follow_the_scan_root() {
             .unwrap();
         json_of(&out.stdout)
     };
-    let narrow = identities(&cached(&["loose"]), "loose/");
+    let narrow = identities(&cached(&["loose"]), "loose/pod.yaml");
     assert_ne!(narrow, fresh, "a different root, a different fingerprint");
-    assert_eq!(identities(&cached(&["."]), "loose/"), fresh);
-    assert_eq!(identities(&cached(&["loose"]), "loose/"), narrow);
+    assert_eq!(identities(&cached(&["."]), "loose/pod.yaml"), fresh);
+    assert_eq!(identities(&cached(&["loose"]), "loose/pod.yaml"), narrow);
 }
 
 #[test]
