@@ -163,6 +163,7 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
         req.files = git_files.clone();
         req.partial = partial;
         req.staged = scan.staged;
+        req.scan_roots = paths.clone();
         if !scan.no_cache {
             req.cache_dir = Some(crate::cache::dir(scan.cache_dir.as_deref()));
         }
@@ -301,15 +302,9 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         baseline::apply(&mut report.findings, &entries, &run);
         report.finalize();
     }
-    let base = groups
-        .first()
-        .map(|g| g.request.base.clone())
-        .unwrap_or_default();
-    let owners = crate::owners::CodeOwners::load(&base);
-    if let Some(o) = &owners {
-        for f in &mut report.findings {
-            f.owners = o.owners_of(&f.path);
-        }
+    if let Some(g) = groups.first() {
+        let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
+        crate::owners::assign(&mut report.findings, &roots);
     }
 
     let stdout_terminal = std::io::stdout().is_terminal();
@@ -384,7 +379,7 @@ fn baseline_cmd(action: BaselineAction) -> Result<i32, Error> {
     let current = baseline::entries_of(&report.findings);
     let entries = if update {
         let old = baseline::load(&args.file)?;
-        old.intersection(&current).cloned().collect()
+        baseline::still_found(&report.findings, &old)
     } else {
         current
     };

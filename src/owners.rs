@@ -3,12 +3,25 @@
 //! slash matches at any depth; a leading `/` anchors at the root; a directory matches everything
 //! below it. Globs are compiled with globset.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Candidate, Glob, GlobSet, GlobSetBuilder};
+
+use crate::finding::Finding;
+use crate::project::roots::Roots;
 
 pub struct CodeOwners {
-    entries: Vec<(GlobSet, Vec<String>)>,
+    /// Every pattern compiled together, as (index of its first entry, set): one set, or several
+    /// when the patterns together exceed the regex engine's size limit.
+    sets: Vec<(usize, GlobSet)>,
+    entries: Vec<Entry>,
+}
+
+struct Entry {
+    owners: Vec<String>,
+    /// `dir/`: only what is below the directory, not a file of that name.
+    dir_only: bool,
 }
 
 impl CodeOwners {
@@ -27,6 +40,7 @@ impl CodeOwners {
 
     pub fn parse(text: &str) -> CodeOwners {
         let mut entries = Vec::new();
+        let mut globs = Vec::new();
         for line in text.lines() {
             let line = line.split(" #").next().unwrap_or("").trim();
             if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
@@ -44,37 +58,95 @@ impl CodeOwners {
             } else {
                 format!("**/{p}")
             };
-            let mut b = GlobSetBuilder::new();
-            let below = format!("{}/**", glob.trim_end_matches('/'));
-            // A name may be a directory: match it and everything below.
-            let variants = if glob.ends_with('/') {
-                vec![below]
-            } else {
-                vec![glob.clone(), below]
+            // A name may be a directory: it matches everything below it too. That is matched by
+            // testing the glob on each folder above a path, so one glob per line does.
+            let dir_only = glob.ends_with('/');
+            let Ok(g) = Glob::new(glob.trim_end_matches('/')) else {
+                continue;
             };
-            let mut ok = true;
-            for v in variants {
-                match Glob::new(&v) {
-                    Ok(g) => {
-                        b.add(g);
-                    }
-                    Err(_) => ok = false,
-                }
-            }
-            if let (true, Ok(set)) = (ok, b.build()) {
-                entries.push((set, owners));
-            }
+            globs.push(g);
+            entries.push(Entry { owners, dir_only });
         }
-        CodeOwners { entries }
+        let sets = compile(&globs, 0);
+        CodeOwners { sets, entries }
     }
 
+    /// The owners of a path (relative to the CODEOWNERS file's root): the last matching line's.
     pub fn owners_of(&self, path: &str) -> Vec<String> {
-        self.entries
-            .iter()
-            .rev()
-            .find(|(g, _)| g.is_match(path))
-            .map(|(_, o)| o.clone())
-            .unwrap_or_default()
+        let file = Candidate::new(path);
+        let dirs: Vec<Candidate> = path
+            .match_indices('/')
+            .map(|(i, _)| Candidate::new(&path[..i]))
+            .collect();
+        let mut hits = Vec::new();
+        // Last match wins: search the sets from the last; in a set, the highest index.
+        for (first, set) in self.sets.iter().rev() {
+            let mut best = None;
+            set.matches_candidate_into(&file, &mut hits);
+            best = best.max(
+                hits.iter()
+                    .rev()
+                    .find(|&&i| self.entries.get(first + i).is_some_and(|e| !e.dir_only))
+                    .copied(),
+            );
+            for d in &dirs {
+                set.matches_candidate_into(d, &mut hits);
+                best = best.max(hits.last().copied());
+            }
+            if let Some(i) = best {
+                return self
+                    .entries
+                    .get(first + i)
+                    .map(|e| e.owners.clone())
+                    .unwrap_or_default();
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// One set for `globs` (the first at `offset`), or halves of them when the regex engine refuses
+/// the whole (a pattern it refuses alone is dropped: it can match nothing).
+fn compile(globs: &[Glob], offset: usize) -> Vec<(usize, GlobSet)> {
+    if globs.is_empty() {
+        return Vec::new();
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(g.clone());
+    }
+    match b.build() {
+        Ok(set) => vec![(offset, set)],
+        Err(_) if globs.len() > 1 => {
+            let mid = globs.len() / 2;
+            let mut sets = compile(&globs[..mid], offset);
+            sets.extend(compile(&globs[mid..], offset + mid));
+            sets
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Give every finding the owners its path has in the CODEOWNERS of its own root (its
+/// repository's, for a scan holding several), matched against its path from that root.
+pub fn assign(findings: &mut [Box<Finding>], roots: &Roots) {
+    let mut files: HashMap<PathBuf, Option<CodeOwners>> = HashMap::new();
+    // Findings come many to a file: match each path once.
+    let mut by_path: HashMap<String, Vec<String>> = HashMap::new();
+    for f in findings {
+        if let Some(o) = by_path.get(&f.path) {
+            f.owners = o.clone();
+            continue;
+        }
+        let (root, rel) = roots.locate(&f.path);
+        let owners = files
+            .entry(root)
+            .or_insert_with_key(|r| CodeOwners::load(r))
+            .as_ref()
+            .map(|o| o.owners_of(&rel))
+            .unwrap_or_default();
+        by_path.insert(f.path.clone(), owners.clone());
+        f.owners = owners;
     }
 }
 
@@ -91,5 +163,158 @@ mod tests {
         assert_eq!(o.owners_of("deploy/k8s/app.yaml"), vec!["@org/platform"]);
         assert_eq!(o.owners_of("deploy/main.tf"), vec!["@org/infra"]);
         assert_eq!(o.owners_of("x/docs/readme.md"), vec!["@org/docs"]);
+    }
+
+    /// The matching before one set was compiled for the whole file: one set per line, tried
+    /// from the last, each holding the glob and `glob/**`.
+    fn owners_line_by_line(text: &str, path: &str) -> Vec<String> {
+        let mut entries = Vec::new();
+        for line in text.lines() {
+            let line = line.split(" #").next().unwrap_or("").trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let Some(pattern) = parts.next() else {
+                continue;
+            };
+            let owners: Vec<String> = parts.map(str::to_string).collect();
+            let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
+            let p = pattern.trim_start_matches('/');
+            let glob = if anchored {
+                p.to_string()
+            } else {
+                format!("**/{p}")
+            };
+            let below = format!("{}/**", glob.trim_end_matches('/'));
+            let variants = if glob.ends_with('/') {
+                vec![below]
+            } else {
+                vec![glob.clone(), below]
+            };
+            let mut b = GlobSetBuilder::new();
+            for v in variants {
+                b.add(Glob::new(&v).expect("test patterns are valid"));
+            }
+            entries.push((b.build().expect("builds"), owners));
+        }
+        entries
+            .iter()
+            .rev()
+            .find(|(g, _)| g.is_match(path))
+            .map(|(_, o)| o.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn one_set_matches_as_line_by_line() {
+        let patterns = [
+            "*",
+            "/deploy/",
+            "deploy/",
+            "deploy",
+            "*.tf",
+            "docs",
+            "/docs/*.md",
+            "docs/**/*.md",
+            "**/tests/",
+            "a/b/c",
+            "/a/",
+            "a*/b",
+            "*/",
+            "src/**",
+            "/src/x.rs",
+            "x.rs",
+            "b/",
+            "**/b",
+            "a/**/c",
+        ];
+        let paths = [
+            "src/a.rs",
+            "src/x.rs",
+            "deploy",
+            "deploy/k8s/app.yaml",
+            "deploy/main.tf",
+            "x/deploy",
+            "x/deploy/a",
+            "docs/readme.md",
+            "docs/a/b.md",
+            "x/docs/readme.md",
+            "tests/a.py",
+            "a/tests/b/c.py",
+            "a/b/c",
+            "a/b/c/d",
+            "ab/b/x",
+            "a/x/y/c",
+            "b",
+            "b/c",
+            ".",
+            "a",
+        ];
+        // Every pair of patterns, in both orders: which line wins depends on the order.
+        for p in patterns {
+            for q in patterns {
+                let text = format!("{p} @first\n{q} @second\n");
+                let o = CodeOwners::parse(&text);
+                for path in paths {
+                    assert_eq!(
+                        o.owners_of(path),
+                        owners_line_by_line(&text, path),
+                        "{text:?} on {path}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_pattern_too_big_to_compile_loses_only_its_own_line() {
+        // A megabyte pattern: more than the regex engine accepts in a set.
+        let text = format!(
+            "* @org/all\n/src/ @org/src\n{} @org/huge\n*.md @org/docs\n",
+            "?".repeat(300_000)
+        );
+        let o = CodeOwners::parse(&text);
+        assert!(o.sets.len() > 1, "the set was not split");
+        assert_eq!(o.owners_of("src/a.rs"), vec!["@org/src"]);
+        assert_eq!(o.owners_of("src/a.md"), vec!["@org/docs"]);
+        assert_eq!(o.owners_of("x"), vec!["@org/all"]);
+    }
+
+    #[test]
+    fn owners_come_from_each_files_repository() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let top = dir.path();
+        for (repo, file, owner) in [
+            ("one", "CODEOWNERS", "@org/one"),
+            ("two", ".github/CODEOWNERS", "@org/two"),
+        ] {
+            std::fs::create_dir_all(top.join(repo).join(".git")).expect("mkdir");
+            let at = top.join(repo).join(file);
+            std::fs::create_dir_all(at.parent().expect("parent")).expect("mkdir");
+            std::fs::write(at, format!("/src/ {owner}\n")).expect("write");
+        }
+        let mut findings: Vec<Box<Finding>> = ["one/src/a.rs", "two/src/a.rs", "two/a.rs"]
+            .iter()
+            .map(|p| {
+                Box::new(Finding::new(
+                    "r/x",
+                    crate::finding::Severity::Low,
+                    p,
+                    "m".into(),
+                ))
+            })
+            .collect();
+        let roots = Roots::new(top, &[top.to_path_buf()]);
+        assign(&mut findings, &roots);
+        let owners: Vec<&[String]> = findings.iter().map(|f| f.owners.as_slice()).collect();
+        assert_eq!(
+            owners,
+            [
+                &["@org/one".to_string()][..],
+                &["@org/two".to_string()],
+                &[]
+            ]
+        );
     }
 }

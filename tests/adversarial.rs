@@ -1,7 +1,8 @@
 //! Hostile input: the committed corpus in `fixtures/_adversarial/` (alias bombs, merge-key loops,
 //! 10,000-deep nesting, broken encodings, CRLF, NUL bytes, empty files), inputs generated here
 //! because git cannot hold them or they are too big to commit (symlink loops, links out of the
-//! tree, unreadable paths, a FIFO, a file rewritten during the scan, megabyte lines), and the
+//! tree, unreadable paths, a FIFO, a file rewritten during the scan, megabyte lines, thousands of
+//! suppressions in one file, a 20,000-line CODEOWNERS over 36,000 findings), and the
 //! crashing inputs the fuzzers found (`fixtures/_adversarial/fuzz/<target>-<n>.*`).
 //!
 //! Every scan runs the real binary under a timeout and must end with exit code 0 or 1 (never a
@@ -762,4 +763,127 @@ proptest! {
             }
         }
     }
+}
+
+/// Findings of `rule` in `path`: (total, suppressed).
+fn suppressed_of(s: &Scan, path: &str, rule: &str) -> (usize, usize) {
+    let of: Vec<&Value> = s
+        .findings()
+        .filter(|f| f["path"] == path && f["rule"] == rule)
+        .collect();
+    let quiet = of.iter().filter(|f| !f["suppression"].is_null()).count();
+    (of.len(), quiet)
+}
+
+#[test]
+fn thousands_of_suppressions_in_one_file() {
+    let dir = tree();
+    // A 2 MB manifest with 14,000 directives, each covering its container's block.
+    let mut pod =
+        String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: many\nspec:\n  containers:\n");
+    for i in 0..14_000 {
+        pod.push_str(&format!(
+            "    - name: c{i}\n      image: app:1\n      # bylaw: ignore[k8s/privileged-container] reason=\"gpu\"\n      securityContext:\n        privileged: true\n"
+        ));
+    }
+    write(dir.path(), "many/pod.yaml", pod.as_bytes());
+    // 120,000 findings each under its own directive, in one 6.5 MB file (the limit is raised).
+    let py = "# bylaw: ignore[python/eval-exec-non-literal]\neval(a)\n".repeat(120_000);
+    write(dir.path(), "many/eval.py", py.as_bytes());
+    // 14,000 directives in a row before the one line they all cover.
+    let chain = "# bylaw: ignore[k8s/privileged-container] reason=\"x\"\n".repeat(14_000);
+    write(
+        dir.path(),
+        "many/chain.yaml",
+        format!("{chain}key: 1\n").as_bytes(),
+    );
+    // A staircase of 1,400 nested blocks, each under a directive (every block reaches the end).
+    let mut stairs = String::new();
+    for i in 0..1_400 {
+        let pad = " ".repeat(i);
+        stairs.push_str(&format!(
+            "{pad}# bylaw: ignore[k8s/privileged-container]\n{pad}k{i}:\n"
+        ));
+    }
+    write(dir.path(), "many/stairs.yaml", stairs.as_bytes());
+    let s = scan(
+        dir.path(),
+        &[
+            "--select",
+            "k8s/privileged-container,python/eval-exec-non-literal",
+            "--max-file-size",
+            "8000000",
+        ],
+    );
+    s.assert_planted();
+    assert_eq!(
+        suppressed_of(&s, "many/pod.yaml", PRIVILEGED),
+        (14_000, 14_000)
+    );
+    assert_eq!(
+        suppressed_of(&s, "many/eval.py", "python/eval-exec-non-literal"),
+        (120_000, 120_000)
+    );
+    // Nothing there to suppress: every directive is reported unused.
+    for (path, n) in [("many/chain.yaml", 14_000), ("many/stairs.yaml", 1_400)] {
+        assert_eq!(
+            suppressed_of(&s, path, "bylaw/unused-suppression").0,
+            n,
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn codeowners_of_twenty_thousand_lines() {
+    let dir = tree();
+    // 36,000 findings in 300 files.
+    let mut pod =
+        String::from("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n");
+    for i in 0..10 {
+        pod.push_str(&format!(
+            "    - name: c{i}\n      image: app:latest\n      securityContext:\n        privileged: true\n"
+        ));
+    }
+    for j in 0..300 {
+        write(
+            dir.path(),
+            &format!("services/svc{j}/deploy/pod.yaml"),
+            pod.as_bytes(),
+        );
+    }
+    // Directories, extensions, paths that need a regex, names at any depth.
+    let mut owners = String::from("* @org/all\n");
+    for i in 0..5_000 {
+        owners.push_str(&format!(
+            "/services/svc{i}/ @org/team{i}\n*.ext{i} @org/ext{i}\ndocs/area{i}/*.md @org/docs{i}\nname{i} @org/name{i}\n"
+        ));
+    }
+    owners.push_str("**/planted/*.yaml @org/planted\n");
+    write(dir.path(), ".github/CODEOWNERS", owners.as_bytes());
+    let s = scan(dir.path(), &[]);
+    s.assert_planted();
+    let owners_of = |path: &str| -> Vec<Value> {
+        let mut all: Vec<Value> = s
+            .findings()
+            .filter(|f| f["path"] == path)
+            .map(|f| f["owners"].clone())
+            .collect();
+        all.dedup();
+        all
+    };
+    assert_eq!(owners_of(PLANTED), [serde_json::json!(["@org/planted"])]);
+    assert_eq!(
+        owners_of("services/svc299/deploy/pod.yaml"),
+        [serde_json::json!(["@org/team299"])]
+    );
+    let findings = s
+        .findings()
+        .filter(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("services/"))
+        })
+        .count();
+    assert!(findings >= 36_000, "{findings} findings");
 }

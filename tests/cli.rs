@@ -751,6 +751,136 @@ fn findings_carry_owners_and_group_by_owner() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("@org/platform"));
 }
 
+/// (rule, fingerprint, owners) of every finding whose path starts with `prefix`.
+fn identities(v: &Value, prefix: &str) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"].as_str().unwrap().starts_with(prefix))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["fingerprint"].as_str().unwrap().to_string(),
+                f["owners"].to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn fingerprints_and_owners_do_not_depend_on_the_working_directory() {
+    let d = tempfile::tempdir().unwrap();
+    let top = d.path();
+    let repo = top.join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    write(&repo, "CODEOWNERS", "* @org/all\n/deploy/ @org/platform\n");
+    write(&repo, "deploy/pod.yaml", PRIVILEGED_POD);
+    // An unused suppression: a finding made by the suppression stage.
+    write(
+        &repo,
+        "deploy/app/pod.yaml",
+        &PRIVILEGED_POD.replace(
+            "  containers:",
+            "  # bylaw: ignore[k8s/host-network] reason=\"x\"\n  containers:",
+        ),
+    );
+    let other = top.join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    git(&other, &["init", "-q"]);
+    write(&other, ".github/CODEOWNERS", "* @org/other\n");
+    write(&other, "deploy/pod.yaml", PRIVILEGED_POD);
+    let at_root = scan_json(&repo, &[]).0;
+    let from_parent = scan_json(top, &["repo"]).0;
+    let from_sub = scan_json(&repo.join("deploy"), &[]).0;
+    let both = scan_json(top, &[]).0;
+    let expected = identities(&at_root, "deploy/");
+    assert!(
+        expected
+            .iter()
+            .any(|(r, _, _)| r == "k8s/privileged-container")
+            && expected
+                .iter()
+                .any(|(r, _, _)| r == "bylaw/unused-suppression")
+            && expected.iter().all(|(_, _, o)| o == "[\"@org/platform\"]"),
+        "{expected:#?}"
+    );
+    assert_eq!(identities(&from_parent, "repo/deploy/"), expected);
+    assert_eq!(identities(&from_sub, ""), expected);
+    assert_eq!(identities(&both, "repo/deploy/"), expected);
+    // Beside it, the other repository's own CODEOWNERS.
+    let theirs = identities(&both, "other/");
+    assert!(
+        !theirs.is_empty() && theirs.iter().all(|(_, _, o)| o == "[\"@org/other\"]"),
+        "{theirs:#?}"
+    );
+    // A baseline made at the root holds from the parent and from a subdirectory, and updating it
+    // from elsewhere keeps what is still found.
+    bylaw(&repo)
+        .args(["baseline", "create", "baseline.json", "--no-cache"])
+        .assert()
+        .code(0);
+    let made = std::fs::read_to_string(repo.join("baseline.json")).unwrap();
+    for (dir, args) in [
+        (
+            top.to_path_buf(),
+            ["repo", "--baseline", "repo/baseline.json"],
+        ),
+        (repo.join("deploy"), [".", "--baseline", "../baseline.json"]),
+    ] {
+        let (v, code) = scan_json(&dir, &args);
+        assert_eq!(code, 0, "{v:#}");
+        let states: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| &f["baseline"])
+            .collect();
+        assert!(!states.iter().any(|s| *s == "new"), "{v:#}");
+        let unchanged = states.iter().filter(|s| **s == "unchanged").count();
+        assert!(unchanged >= expected.len(), "{v:#}");
+    }
+    bylaw(top)
+        .args([
+            "baseline",
+            "update",
+            "repo/baseline.json",
+            "repo",
+            "--no-cache",
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("baseline.json")).unwrap(),
+        made
+    );
+}
+
+#[test]
+fn cached_fingerprints_follow_the_scan_root() {
+    // Outside a repository, the directory scanned is the root: `check loose` and `check .` from
+    // the same folder fingerprint `loose/pod.yaml` differently, and the cache must not mix them.
+    let d = tempfile::tempdir().unwrap();
+    let top = d.path();
+    write(top, "loose/pod.yaml", PRIVILEGED_POD);
+    let fresh = identities(&scan_json(top, &["."]).0, "loose/pod.yaml");
+    let cached = |args: &[&str]| {
+        let out = bylaw(top)
+            .args(["check", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        json_of(&out.stdout)
+    };
+    let narrow = identities(&cached(&["loose"]), "loose/pod.yaml");
+    assert_ne!(narrow, fresh, "a different root, a different fingerprint");
+    assert_eq!(identities(&cached(&["."]), "loose/pod.yaml"), fresh);
+    assert_eq!(identities(&cached(&["loose"]), "loose/pod.yaml"), narrow);
+}
+
 #[test]
 fn policy_schema_accepts_a_full_example() {
     let out = Command::cargo_bin("bylaw")

@@ -16,6 +16,7 @@ use crate::document::code::Lang;
 use crate::document::{Document, DocumentKind, LineIndex};
 use crate::finding::Finding;
 use crate::project::context::{Context, Mode};
+use crate::project::roots::Roots;
 use crate::report::{FileError, Report, Skipped};
 use crate::rule::registry::Registry;
 use crate::rule::{RuleContext, ScanContext};
@@ -54,11 +55,15 @@ pub struct ScanRequest {
     pub partial: bool,
     /// `--staged`: the rest of the repository is read as the index holds it.
     pub staged: bool,
+    /// What the user asked to scan (a group under a nested policy scans a subtree of it): the
+    /// root of fingerprints and CODEOWNERS paths for files outside any repository.
+    pub scan_roots: Vec<PathBuf>,
 }
 
 impl ScanRequest {
     pub fn new(paths: Vec<PathBuf>, base: PathBuf) -> Self {
         ScanRequest {
+            scan_roots: paths.clone(),
             paths,
             base,
             threads: 0,
@@ -489,12 +494,13 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let root = context_root(&req.base);
+        let roots = Roots::new(&req.base, &req.scan_roots);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
                 self.check_file(
                     f,
-                    &root,
+                    (&root, &roots),
                     req.max_file_size,
                     cache_path.as_ref().map(|_| &old_cache),
                 )
@@ -643,7 +649,8 @@ impl<'a> Engine<'a> {
             .collect();
         scan_findings.par_iter_mut().for_each(|f| {
             let doc = docs.get(f.path.as_str()).map(|d| d.as_ref());
-            finish(f, self.policy, self.registry, doc);
+            let stable = roots.stable_path(&f.path);
+            finish(f, self.policy, self.registry, doc, &stable);
         });
         for f in &scan_findings {
             if let Some(d) = docs.get(f.path.as_str())
@@ -673,6 +680,7 @@ impl<'a> Engine<'a> {
             today: crate::config::load::today(),
             active: &active,
             partial: req.partial,
+            roots: &roots,
         };
         let extra = suppress::apply(&mut report.findings, &directives, &cx);
         report.findings.extend(extra.into_iter().map(Box::new));
@@ -721,10 +729,11 @@ impl<'a> Engine<'a> {
         h.finalize().to_hex().to_string()
     }
 
+    /// `roots`: the context root, and the roots of fingerprints.
     fn check_file(
         &self,
         f: &WalkedFile,
-        root: &Path,
+        (root, roots): (&Path, &Roots),
         max_size: u64,
         cache: Option<&cache::CacheFile>,
     ) -> FileOutcome {
@@ -736,6 +745,7 @@ impl<'a> Engine<'a> {
         let place = Place {
             scoped: self.policy.scoped(&f.rel).into_owned(),
             repo_path: context_path(&f.path, root, &f.rel),
+            stable: roots.locate_file(&f.path).1,
         };
         // A path whose context is skipped whatever its content says is not even read.
         if let Some(c) = self.skipped_by_path(&place) {
@@ -814,6 +824,8 @@ impl<'a> Engine<'a> {
         let place = Place {
             scoped: self.policy.scoped(&f.rel).into_owned(),
             repo_path: context_path(&f.path, root, &f.rel),
+            // Kept documents yield no per-file findings: nothing to fingerprint.
+            stable: String::new(),
         };
         if self.skipped_by_path(&place).is_some() {
             return None;
@@ -930,7 +942,9 @@ impl<'a> Engine<'a> {
         out.path = Some(f.rel.clone());
         let doc = Document::new(f.rel.clone(), kind, text);
         out.scanned = true;
-        let hash = cache.map(|_| cache::content_hash(&f.rel, bytes));
+        // The cached fingerprints depend on the file's root as well as its path.
+        let hash =
+            cache.map(|_| cache::content_hash(&format!("{}\0{}", f.rel, place.stable), bytes));
         let hit = cache
             .zip(hash.as_ref())
             .and_then(|(c, h)| c.files.get(&f.rel).filter(|e| e.hash == *h));
@@ -959,7 +973,7 @@ impl<'a> Engine<'a> {
                 out.cache_entry = Some((f.rel.clone(), entry.clone()));
             }
             None => {
-                out.findings = self.check_document(&doc, &mut out.errors);
+                out.findings = self.check_document_at(&doc, &place.stable, &mut out.errors);
                 // A file cut short is not cached, so the next run tries it again in full.
                 if let Some(h) = hash.filter(|_| !out.errors.iter().any(|e| e.kind == "timeout")) {
                     out.cache_entry = Some((
@@ -1016,13 +1030,24 @@ impl<'a> Engine<'a> {
             f.confidence = conf;
         }
         f.verified = c.verified;
-        finish(&mut f, self.policy, self.registry, Some(doc));
+        finish(&mut f, self.policy, self.registry, Some(doc), "");
         f.fingerprint = c.key.clone();
         f
     }
 
     /// Run every applicable rule on one document and finish its findings.
     pub fn check_document(&self, doc: &Document, errors: &mut Vec<FileError>) -> Vec<Finding> {
+        self.check_document_at(doc, &doc.path, errors)
+    }
+
+    /// [`Engine::check_document`], fingerprinting findings by `stable`, the document's path
+    /// relative to its root ([`Roots`]).
+    fn check_document_at(
+        &self,
+        doc: &Document,
+        stable: &str,
+        errors: &mut Vec<FileError>,
+    ) -> Vec<Finding> {
         let rules = self.registry.rules();
         let mut indices: Vec<usize> = self.by_kind.get(&doc.kind).cloned().unwrap_or_default();
         if let Some((ac, pattern_rule)) = &self.prefilter {
@@ -1137,7 +1162,7 @@ impl<'a> Engine<'a> {
             ));
         }
         for f in &mut findings {
-            finish(f, self.policy, self.registry, Some(doc));
+            finish(f, self.policy, self.registry, Some(doc), stable);
         }
         findings
     }
@@ -1186,6 +1211,8 @@ fn parent_dir(rel: &str) -> &str {
 struct Place {
     scoped: String,
     repo_path: String,
+    /// Relative to the file's own root ([`Roots`]): what its fingerprints hold.
+    stable: String,
 }
 
 fn set_context(f: &mut Finding, c: Context, policy: &Policy) {
@@ -1212,8 +1239,15 @@ fn context_path(path: &Path, root: &Path, rel: &str) -> String {
     }
 }
 
-/// Fill line/column, help, severity from the policy and the fingerprint.
-fn finish(f: &mut Finding, policy: &Policy, registry: &Registry, doc: Option<&Document>) {
+/// Fill line/column, help, severity from the policy and the fingerprint; `stable` is the path the
+/// fingerprint holds, relative to the file's root so that it does not depend on where bylaw runs.
+fn finish(
+    f: &mut Finding,
+    policy: &Policy,
+    registry: &Registry,
+    doc: Option<&Document>,
+    stable: &str,
+) {
     let meta = registry.get(&f.rule_id).map(|r| r.meta());
     if let Some(meta) = meta {
         f.severity = policy.severity_for(meta, &f.path);
@@ -1237,7 +1271,7 @@ fn finish(f: &mut Finding, policy: &Policy, registry: &Registry, doc: Option<&Do
             }
         }
     }
-    f.fingerprint = fingerprint(&f.rule_id, &f.path, &key);
+    f.fingerprint = fingerprint(&f.rule_id, stable, &key);
     // The key served its purpose; do not carry it (it can be a few lines of text) per finding.
     f.fingerprint_key = String::new();
     mask_url_passwords(f, doc);

@@ -2,7 +2,7 @@
 //! come from the offending content or structural route, never the line number, so inserting lines
 //! above a finding or moving it does not make it new.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -65,24 +65,71 @@ pub fn write(path: &Path, entries: &BTreeSet<Entry>) -> Result<(), Error> {
     })
 }
 
+/// The entry each finding matches, if any. A fingerprint holds the rule and the path from the
+/// file's repository root, so it matches wherever bylaw runs; the entry's path is relative to
+/// where the baseline was made. An entry with the finding's path is taken first, then any other
+/// one with its fingerprint (the same file seen from another folder); each entry serves one
+/// finding.
+fn matches<'a>(findings: &[Box<Finding>], baseline: &'a BTreeSet<Entry>) -> Vec<Option<&'a Entry>> {
+    let counts = |f: &Finding| f.suppression.is_none() && f.baseline != Some(BaselineState::Absent);
+    let mut taken: BTreeSet<&Entry> = BTreeSet::new();
+    let mut out: Vec<Option<&Entry>> = findings
+        .iter()
+        .map(|f| {
+            let e = Entry {
+                rule: f.rule_id.clone(),
+                path: f.path.clone(),
+                fingerprint: f.fingerprint.clone(),
+            };
+            let hit = baseline.get(&e).filter(|_| counts(f));
+            if let Some(e) = hit {
+                taken.insert(e);
+            }
+            hit
+        })
+        .collect();
+    let mut by_fingerprint: HashMap<(&str, &str), Vec<&Entry>> = HashMap::new();
+    for e in baseline.iter().filter(|e| !taken.contains(e)) {
+        by_fingerprint
+            .entry((&e.rule, &e.fingerprint))
+            .or_default()
+            .push(e);
+    }
+    for (f, slot) in findings.iter().zip(&mut out) {
+        if slot.is_some() || !counts(f) {
+            continue;
+        }
+        if let Some(free) = by_fingerprint.get_mut(&(f.rule_id.as_str(), f.fingerprint.as_str())) {
+            *slot = free.pop();
+        }
+    }
+    out
+}
+
+/// The entries of `baseline` some finding still matches (`baseline update`).
+pub fn still_found(findings: &[Box<Finding>], baseline: &BTreeSet<Entry>) -> BTreeSet<Entry> {
+    matches(findings, baseline)
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect()
+}
+
 /// Mark each finding new or unchanged; add an `absent` record for every entry of a rule that ran
 /// and is no longer found.
 pub fn apply(findings: &mut Vec<Box<Finding>>, baseline: &BTreeSet<Entry>, rules_run: &[String]) {
+    let hits = matches(findings, baseline);
     let mut seen = BTreeSet::new();
-    for f in findings.iter_mut() {
+    for (f, hit) in findings.iter_mut().zip(hits) {
         if f.suppression.is_some() {
             continue;
         }
-        let e = Entry {
-            rule: f.rule_id.clone(),
-            path: f.path.clone(),
-            fingerprint: f.fingerprint.clone(),
-        };
-        if baseline.contains(&e) {
-            f.baseline = Some(BaselineState::Unchanged);
-            seen.insert(e);
-        } else {
-            f.baseline = Some(BaselineState::New);
+        match hit {
+            Some(e) => {
+                f.baseline = Some(BaselineState::Unchanged);
+                seen.insert(e.clone());
+            }
+            None => f.baseline = Some(BaselineState::New),
         }
     }
     for e in baseline

@@ -135,6 +135,17 @@ pub fn collect(doc: &Document) -> Vec<Directive> {
     } else {
         Vec::new()
     };
+    // The first code line at or after each line, and the end of each YAML block: found once
+    // for the file, not once per directive (a file may hold thousands).
+    let mut next_code = vec![None; all.len() + 1];
+    for j in (0..all.len()).rev() {
+        next_code[j] = if is_comment_or_blank(all[j], leaders) {
+            next_code[j + 1]
+        } else {
+            Some(j)
+        };
+    }
+    let mut block_ends: Option<Vec<usize>> = None;
     for (i, line) in all.iter().enumerate() {
         let Some(pos) = line.find("bylaw:") else {
             continue;
@@ -177,7 +188,7 @@ pub fn collect(doc: &Document) -> Vec<Directive> {
         d.read_body(body);
         // Which line does it cover?
         let target = if own_line {
-            (i + 1..all.len()).find(|j| !is_comment_or_blank(all[*j], leaders))
+            next_code.get(i + 1).copied().flatten()
         } else {
             Some(i)
         };
@@ -194,20 +205,8 @@ pub fn collect(doc: &Document) -> Vec<Directive> {
                     || code.ends_with("|")
                     || code.ends_with(">")
                 {
-                    let base = indent(tl);
-                    let mut end = t;
-                    for (j, l) in all.iter().enumerate().skip(t + 1) {
-                        if l.trim().is_empty() {
-                            continue;
-                        }
-                        if indent(l) > base || (l.trim_start().starts_with('#') && indent(l) > base)
-                        {
-                            end = j;
-                        } else {
-                            break;
-                        }
-                    }
-                    d.last_line = end + 1;
+                    let ends = block_ends.get_or_insert_with(|| yaml_block_ends(&all));
+                    d.last_line = ends.get(t).copied().unwrap_or(t) + 1;
                 }
             }
         }
@@ -232,6 +231,39 @@ fn looks_like_directive(body: &str) -> bool {
         word.as_str(),
         "ignore" | "disable" | "noqa" | "nolint" | "skip" | "allow" | "suppress"
     ) || body.trim_start().starts_with('[')
+}
+
+/// For each line, the last line of the block it opens: the last non-blank line before the next
+/// non-blank one indented no deeper (the line itself when nothing below is deeper; blank lines
+/// open nothing). One pass from the end, keeping the lines not yet closed by a shallower one on
+/// a stack.
+fn yaml_block_ends(all: &[&str]) -> Vec<usize> {
+    let blank = |l: &str| l.trim().is_empty();
+    let mut last_non_blank = vec![0; all.len()];
+    let mut seen = 0;
+    for (j, l) in all.iter().enumerate() {
+        if !blank(l) {
+            seen = j;
+        }
+        last_non_blank[j] = seen;
+    }
+    let mut ends = vec![0; all.len()];
+    // Non-blank lines below, by (line, indent), indents strictly increasing towards the top.
+    let mut below: Vec<(usize, usize)> = Vec::new();
+    for t in (0..all.len()).rev() {
+        if blank(all[t]) {
+            ends[t] = t;
+            continue;
+        }
+        let base = indent(all[t]);
+        while below.last().is_some_and(|&(_, ind)| ind > base) {
+            below.pop();
+        }
+        let stop = below.last().map_or(all.len(), |&(j, _)| j);
+        ends[t] = last_non_blank.get(stop - 1).copied().unwrap_or(t).max(t);
+        below.push((t, base));
+    }
+    ends
 }
 
 /// Lines that are the content of a YAML block scalar (`key: |`, `- >-`), by indentation.
@@ -348,7 +380,35 @@ mod tests {
         assert_eq!(d[0].rules, vec!["k8s/y"]);
     }
 
+    /// A block's end as found before, by walking down from the line.
+    fn block_end_walking(all: &[&str], t: usize) -> usize {
+        let base = indent(all[t]);
+        let mut end = t;
+        for (j, l) in all.iter().enumerate().skip(t + 1) {
+            if l.trim().is_empty() {
+                continue;
+            }
+            if indent(l) > base {
+                end = j;
+            } else {
+                break;
+            }
+        }
+        end
+    }
+
     proptest! {
+        #[test]
+        fn block_ends_in_one_pass(lines in proptest::collection::vec("[ \t]{0,4}[a-z#]?", 0..40)) {
+            let all: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let ends = yaml_block_ends(&all);
+            for (t, line) in all.iter().enumerate() {
+                if !line.trim().is_empty() {
+                    prop_assert_eq!(ends[t], block_end_walking(&all, t), "line {}", t);
+                }
+            }
+        }
+
         #[test]
         fn never_panics(s in "(?s).{0,120}") {
             let _ = parse_body(&s);

@@ -32,6 +32,8 @@ pub struct SuppressContext<'a> {
     /// Only some files were checked: a waiver that matched nothing may match a file outside
     /// them, so it is not reported unused.
     pub partial: bool,
+    /// The roots fingerprints are relative to.
+    pub roots: &'a crate::project::roots::Roots,
 }
 
 impl SuppressContext<'_> {
@@ -52,7 +54,7 @@ impl SuppressContext<'_> {
         f.span = span;
         f.start = start;
         f.end = start;
-        f.fingerprint = crate::engine::fingerprint(rule, path, key);
+        f.fingerprint = crate::engine::fingerprint(rule, &self.roots.stable_path(path), key);
         Some(f)
     }
 }
@@ -116,33 +118,37 @@ pub fn apply(
             }
         }
     }
-    // Directives by file, so each finding looks only at its own file's.
+    // Directives by file and line, so each finding looks only at those covering its line.
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, d) in directives.iter().enumerate() {
         if d.error.is_none() {
             by_path.entry(d.path.as_str()).or_default().push(i);
         }
     }
+    let coverage: HashMap<&str, Coverage> = by_path
+        .into_iter()
+        .map(|(path, members)| (path, Coverage::new(directives, &members)))
+        .collect();
+    let mut candidates = Vec::new();
     for f in findings.iter_mut() {
         if f.rule_id.starts_with("bylaw/") || f.suppression.is_some() {
             continue;
         }
-        let Some(candidates) = by_path.get(f.path.as_str()) else {
+        let Some(cover) = coverage.get(f.path.as_str()) else {
             continue;
         };
         let line = f.start.map_or(0, |s| s.line);
+        cover.covering(line, &mut candidates);
+        if candidates.is_empty() {
+            continue;
+        }
         let required = cx
             .registry
             .get(&f.rule_id)
             .is_some_and(|r| cx.policy.is_required(r.meta()));
-        for &i in candidates {
+        for &i in &candidates {
             let d = &directives[i];
             if !d.rules.contains(&f.rule_id) {
-                continue;
-            }
-            let covers = line >= d.first_line && line <= d.last_line;
-            let whole_file = line == 0 && d.origin == "annotation";
-            if !covers && !whole_file {
                 continue;
             }
             used[i] = true;
@@ -212,6 +218,81 @@ pub fn apply(
     }
     extra.extend(apply_waivers(findings, cx));
     extra
+}
+
+/// The directives of one file by the lines they cover: a segment tree over the lines where some
+/// directive starts or stops covering, so a finding meets only the directives covering its line,
+/// however many the file holds.
+struct Coverage {
+    /// Lines where coverage changes, ascending: leaf `k` stands for `bounds[k]..bounds[k + 1]`.
+    bounds: Vec<usize>,
+    /// Node `p` (leaves at `bounds.len()..`) holds the directives covering all of its lines.
+    nodes: Vec<Vec<usize>>,
+    /// Annotations also cover findings without a line (about their object's file as a whole).
+    annotations: Vec<usize>,
+}
+
+impl Coverage {
+    fn new(directives: &[Directive], members: &[usize]) -> Coverage {
+        let mut bounds: Vec<usize> = members
+            .iter()
+            .flat_map(|&i| {
+                let d = &directives[i];
+                [d.first_line, d.last_line.saturating_add(1)]
+            })
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let n = bounds.len();
+        let mut nodes = vec![Vec::new(); 2 * n];
+        let at = |line: usize| n + bounds.partition_point(|&b| b < line);
+        for &i in members {
+            let d = &directives[i];
+            // Lines first..=last as leaves [l, r); an empty range adds nothing.
+            let (mut l, mut r) = (at(d.first_line), at(d.last_line.saturating_add(1)));
+            while l < r {
+                if l & 1 == 1 {
+                    nodes[l].push(i);
+                    l += 1;
+                }
+                if r & 1 == 1 {
+                    r -= 1;
+                    nodes[r].push(i);
+                }
+                l >>= 1;
+                r >>= 1;
+            }
+        }
+        let annotations = members
+            .iter()
+            .copied()
+            .filter(|&i| directives[i].origin == "annotation")
+            .collect();
+        Coverage {
+            bounds,
+            nodes,
+            annotations,
+        }
+    }
+
+    /// The directives covering `line` (0: a finding without one), in directive order.
+    fn covering(&self, line: usize, out: &mut Vec<usize>) {
+        out.clear();
+        let n = self.bounds.len();
+        let k = self.bounds.partition_point(|&b| b <= line);
+        if k > 0 {
+            let mut p = n + k - 1;
+            while p >= 1 {
+                out.extend_from_slice(&self.nodes[p]);
+                p >>= 1;
+            }
+        }
+        if line == 0 {
+            out.extend_from_slice(&self.annotations);
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 fn apply_waivers(findings: &mut [Box<Finding>], cx: &SuppressContext) -> Vec<Finding> {
@@ -312,4 +393,54 @@ fn apply_waivers(findings: &mut [Box<Finding>], cx: &SuppressContext) -> Vec<Fin
         }
     }
     extra
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn directive(first_line: usize, last_line: usize, annotation: bool) -> Directive {
+        Directive {
+            path: "a.yaml".into(),
+            span: Span::new(0, 0),
+            start: LineCol { line: 1, col: 1 },
+            rules: vec!["k8s/x".into()],
+            until: None,
+            reason: None,
+            first_line,
+            last_line,
+            origin: if annotation { "annotation" } else { "comment" },
+            error: None,
+        }
+    }
+
+    proptest! {
+        /// The index gives what testing every directive of the file gives.
+        #[test]
+        fn coverage_is_the_directives_covering_the_line(
+            ranges in proptest::collection::vec((0usize..40, 0usize..12, any::<bool>()), 0..30),
+        ) {
+            let directives: Vec<Directive> = ranges
+                .iter()
+                .map(|&(first, len, ann)| directive(first, (first + len).saturating_sub(2), ann))
+                .collect();
+            let members: Vec<usize> = (0..directives.len()).collect();
+            let cover = Coverage::new(&directives, &members);
+            let mut got = Vec::new();
+            for line in 0..60 {
+                cover.covering(line, &mut got);
+                let want: Vec<usize> = directives
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, d)| {
+                        (line >= d.first_line && line <= d.last_line)
+                            || (line == 0 && d.origin == "annotation")
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                prop_assert_eq!(&got, &want, "line {}", line);
+            }
+        }
+    }
 }
