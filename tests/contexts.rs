@@ -342,3 +342,39 @@ fn a_verified_credential_fails_in_every_context() {
     // The token is never printed in full.
     assert!(!v.to_string().contains(&valid));
 }
+
+/// Contexts come from each file's repository: the same for a scan from the root, from above it
+/// and from inside a subfolder; a folder above the repository never counts.
+#[test]
+fn contexts_are_read_from_each_files_repository() {
+    let top = tempfile::tempdir().expect("tempdir");
+    // A checkout that happens to live under a folder named `tests`.
+    let repo = top.path().join("tests/shop");
+    write(&repo, "tests/pod.yaml", PRIVILEGED_POD);
+    write(&repo, "deploy/pod.yaml", PRIVILEGED_POD);
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir .git");
+    let of = |dir: &Path, args: &[&str]| {
+        let (_, v, _) = scan(dir, args);
+        let mut c: Vec<(String, bool)> = contexts(&v)
+            .into_iter()
+            .map(|(p, c, _)| {
+                (
+                    p.rsplit("shop/").next().unwrap_or(&p).to_string(),
+                    c == "test",
+                )
+            })
+            .collect();
+        c.sort();
+        c
+    };
+    let want = vec![
+        ("deploy/pod.yaml".to_string(), false),
+        ("tests/pod.yaml".to_string(), true),
+    ];
+    assert_eq!(of(&repo, &[]), want);
+    assert_eq!(of(top.path(), &["tests/shop"]), want);
+    assert_eq!(
+        of(&repo.join("tests"), &["."]),
+        vec![("pod.yaml".to_string(), true)]
+    );
+}

@@ -493,14 +493,13 @@ impl<'a> Engine<'a> {
             .as_ref()
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
-        let root = context_root(&req.base);
         let roots = Roots::new(&req.base, &req.scan_roots);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
                 self.check_file(
                     f,
-                    (&root, &roots),
+                    &roots,
                     req.max_file_size,
                     cache_path.as_ref().map(|_| &old_cache),
                 )
@@ -561,7 +560,7 @@ impl<'a> Engine<'a> {
                 let dirs: HashSet<&str> = in_scope.iter().map(|p| parent_dir(p)).collect();
                 kept.par_extend(rest.par_iter().filter_map(|f| {
                     let near = dirs.contains(parent_dir(&f.rel));
-                    self.relation_document(f, &root, req.max_file_size, near)
+                    self.relation_document(f, &roots, req.max_file_size, near)
                 }));
                 // Same order as a full scan, so whole-scan rules pick the same places.
                 kept.sort_by(|a, b| a.path.cmp(&b.path));
@@ -690,14 +689,14 @@ impl<'a> Engine<'a> {
             let c = contexts
                 .get(&f.path)
                 .copied()
-                .unwrap_or_else(|| self.context_of_unscanned(&req.base, &root, &f.path));
+                .unwrap_or_else(|| self.context_of_unscanned(&req.base, &roots, &f.path));
             set_context(f, c, self.policy);
         }
         for e in &mut report.errors {
             let c = contexts
                 .get(&e.path)
                 .copied()
-                .unwrap_or_else(|| self.context_of_unscanned(&req.base, &root, &e.path));
+                .unwrap_or_else(|| self.context_of_unscanned(&req.base, &roots, &e.path));
             e.context = Some(c);
             e.quiet = self.policy.contexts.mode(c) != Mode::Fail;
         }
@@ -729,11 +728,11 @@ impl<'a> Engine<'a> {
         h.finalize().to_hex().to_string()
     }
 
-    /// `roots`: the context root, and the roots of fingerprints.
+    /// `roots`: each file's root, for its context and fingerprints.
     fn check_file(
         &self,
         f: &WalkedFile,
-        (root, roots): (&Path, &Roots),
+        roots: &Roots,
         max_size: u64,
         cache: Option<&cache::CacheFile>,
     ) -> FileOutcome {
@@ -744,7 +743,6 @@ impl<'a> Engine<'a> {
         }
         let place = Place {
             scoped: self.policy.scoped(&f.rel).into_owned(),
-            repo_path: context_path(&f.path, root, &f.rel),
             stable: roots.locate_file(&f.path).1,
         };
         // A path whose context is skipped whatever its content says is not even read.
@@ -801,7 +799,7 @@ impl<'a> Engine<'a> {
     fn relation_document(
         &self,
         f: &WalkedFile,
-        root: &Path,
+        roots: &Roots,
         max_size: u64,
         near: bool,
     ) -> Option<Arc<Document>> {
@@ -823,9 +821,7 @@ impl<'a> Engine<'a> {
         }
         let place = Place {
             scoped: self.policy.scoped(&f.rel).into_owned(),
-            repo_path: context_path(&f.path, root, &f.rel),
-            // Kept documents yield no per-file findings: nothing to fingerprint.
-            stable: String::new(),
+            stable: roots.locate_file(&f.path).1,
         };
         if self.skipped_by_path(&place).is_some() {
             return None;
@@ -857,7 +853,7 @@ impl<'a> Engine<'a> {
         let context = self
             .policy
             .contexts
-            .classify(&place.scoped, &place.repo_path, kind, &text);
+            .classify(&place.scoped, &place.stable, kind, &text);
         if self.policy.contexts.mode(context) == Mode::Skip {
             return None;
         }
@@ -871,14 +867,13 @@ impl<'a> Engine<'a> {
     /// The context of a path the scan did not read: an existing file (a policy file, a binary)
     /// by its path; a file a repository rule asks to create (`LICENSE`) or the repository itself
     /// is production.
-    fn context_of_unscanned(&self, base: &Path, root: &Path, rel: &str) -> Context {
-        let path = base.join(rel);
-        if rel == "." || !path.is_file() {
+    fn context_of_unscanned(&self, base: &Path, roots: &Roots, rel: &str) -> Context {
+        if rel == "." || !base.join(rel).is_file() {
             return Context::Production;
         }
         self.policy
             .contexts
-            .by_path(&self.policy.scoped(rel), &context_path(&path, root, rel))
+            .by_path(&self.policy.scoped(rel), &roots.stable_path(rel))
     }
 
     /// The context a path is skipped in, when its content could not change that: the policy's
@@ -889,7 +884,7 @@ impl<'a> Engine<'a> {
         if let Some(c) = cx.by_policy_glob(&place.scoped) {
             return (cx.mode(c) == Mode::Skip).then_some(c);
         }
-        let c = cx.by_path(&place.scoped, &place.repo_path);
+        let c = cx.by_path(&place.scoped, &place.stable);
         let content_may_change = [Context::Generated, Context::Vendor]
             .into_iter()
             .any(|k| cx.setting(k).builtin && cx.mode(k) != Mode::Skip);
@@ -933,7 +928,7 @@ impl<'a> Engine<'a> {
         let context = self
             .policy
             .contexts
-            .classify(&place.scoped, &place.repo_path, kind, &text);
+            .classify(&place.scoped, &place.stable, kind, &text);
         if self.policy.contexts.mode(context) == Mode::Skip {
             out.skipped = Some(Skipped::by_context(&f.rel, context));
             return out;
@@ -1206,37 +1201,18 @@ fn parent_dir(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-/// Where a file sits, for its context: relative to the policy file's folder (the policy's globs)
-/// and to the repository root (the built-in conventions).
+/// Where a file sits: relative to the policy file's folder (the policy's globs) and to its own
+/// root ([`Roots`]: its repository), which the built-in context conventions and fingerprints
+/// read. Then `tests/a.py` is a test file whether bylaw runs at the repository root, above it or
+/// inside `tests/`, and folders above the repository (a checkout under `~/src/test/`) never count.
 struct Place {
     scoped: String,
-    repo_path: String,
-    /// Relative to the file's own root ([`Roots`]): what its fingerprints hold.
     stable: String,
 }
 
 fn set_context(f: &mut Finding, c: Context, policy: &Policy) {
     f.context = c;
     f.context_mode = policy.contexts.mode(c);
-}
-
-/// The directory built-in context patterns are read from: the repository root above `base`
-/// (the nearest folder holding `.git`), else `base` itself. Then `tests/a.py` is a test file
-/// whether bylaw runs at the root or inside `tests/`, and folders above the repository (a
-/// checkout under `~/src/test/`) never count.
-pub fn context_root(base: &Path) -> PathBuf {
-    base.ancestors()
-        .find(|a| a.join(".git").exists())
-        .unwrap_or(base)
-        .to_path_buf()
-}
-
-/// `path` relative to `root`, `/`-separated; `rel` when the file is not under it.
-fn context_path(path: &Path, root: &Path, rel: &str) -> String {
-    match path.strip_prefix(root) {
-        Ok(p) => p.to_string_lossy().replace('\\', "/"),
-        Err(_) => rel.to_string(),
-    }
 }
 
 /// Fill line/column, help, severity from the policy and the fingerprint; `stable` is the path the
