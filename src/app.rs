@@ -16,6 +16,15 @@ use crate::report::{Report, github, gitlab, human, json, junit, sarif};
 use crate::rule::registry::Registry;
 use crate::suppress::baseline;
 
+/// `eprintln!` that never panics: standard error closed early (`bylaw check 2>&1 | head`) is not
+/// worth a crash.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
@@ -344,7 +353,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     };
     let human_on_stdout = outs.iter().any(|(f, p)| *f == Format::Human && p.is_none());
     if human_on_stdout || outs.iter().all(|(_, p)| p.is_some()) {
-        eprintln!("{}", human::summary(&report, &hopts));
+        say!("{}", human::summary(&report, &hopts));
     }
     if report.files_scanned == 0 && !report.skipped.is_empty() {
         let why: Vec<String> = report
@@ -353,7 +362,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             .take(3)
             .map(|s| format!("{}: {}", s.path, s.reason))
             .collect();
-        eprintln!(
+        say!(
             "bylaw: nothing was scanned: every file was skipped ({}{})",
             why.join("; "),
             if report.skipped.len() > 3 {
@@ -384,7 +393,7 @@ fn baseline_cmd(action: BaselineAction) -> Result<i32, Error> {
         current
     };
     baseline::write(&args.file, &entries)?;
-    eprintln!(
+    say!(
         "wrote {} finding(s) to {}",
         entries.len(),
         args.file.display()
