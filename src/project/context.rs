@@ -154,9 +154,9 @@ impl Contexts {
     }
 
     /// The context of a file known only by its path (`scoped`: relative to the policy file's
-    /// folder, for the policy's globs; `repo_path`: relative to the repository root, for the
-    /// built-in conventions). `None` when the content may still decide (the path says
-    /// production or a context that a generated marker would override).
+    /// folder, for the policy's globs; `repo_path`: relative to the file's repository root, for
+    /// the built-in conventions). Content (a generated marker, minified lines) may still change
+    /// it: see [`Contexts::classify`].
     pub fn by_path(&self, scoped: &str, repo_path: &str) -> Context {
         for c in GLOB_ORDER {
             if self
