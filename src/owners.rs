@@ -41,23 +41,7 @@ impl CodeOwners {
     pub fn parse(text: &str) -> CodeOwners {
         let mut entries = Vec::new();
         let mut globs = Vec::new();
-        for line in text.lines() {
-            let line = line.split(" #").next().unwrap_or("").trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
-                continue;
-            }
-            let mut parts = line.split_whitespace();
-            let Some(pattern) = parts.next() else {
-                continue;
-            };
-            let owners: Vec<String> = parts.map(str::to_string).collect();
-            let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
-            let p = pattern.trim_start_matches('/');
-            let glob = if anchored {
-                p.to_string()
-            } else {
-                format!("**/{p}")
-            };
+        for (glob, owners) in lines(text) {
             // A name may be a directory: it matches everything below it too. That is matched by
             // testing the glob on each folder above a path, so one glob per line does.
             let dir_only = glob.ends_with('/');
@@ -103,6 +87,28 @@ impl CodeOwners {
         }
         Vec::new()
     }
+}
+
+/// The rules of a CODEOWNERS text, in order: each pattern as a glob from the root (`/`-ended for a
+/// directory) and its owners. Comments, blank lines and `[Section]` headers are skipped.
+fn lines(text: &str) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
+    text.lines().filter_map(|line| {
+        let line = line.split(" #").next().unwrap_or("").trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
+            return None;
+        }
+        let mut parts = line.split_whitespace();
+        let pattern = parts.next()?;
+        let owners: Vec<String> = parts.map(str::to_string).collect();
+        let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
+        let p = pattern.trim_start_matches('/');
+        let glob = if anchored {
+            p.to_string()
+        } else {
+            format!("**/{p}")
+        };
+        Some((glob, owners))
+    })
 }
 
 /// One set for `globs` (the first at `offset`), or halves of them when the regex engine refuses
@@ -169,23 +175,7 @@ mod tests {
     /// from the last, each holding the glob and `glob/**`.
     fn owners_line_by_line(text: &str, path: &str) -> Vec<String> {
         let mut entries = Vec::new();
-        for line in text.lines() {
-            let line = line.split(" #").next().unwrap_or("").trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
-                continue;
-            }
-            let mut parts = line.split_whitespace();
-            let Some(pattern) = parts.next() else {
-                continue;
-            };
-            let owners: Vec<String> = parts.map(str::to_string).collect();
-            let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
-            let p = pattern.trim_start_matches('/');
-            let glob = if anchored {
-                p.to_string()
-            } else {
-                format!("**/{p}")
-            };
+        for (glob, owners) in lines(text) {
             let below = format!("{}/**", glob.trim_end_matches('/'));
             let variants = if glob.ends_with('/') {
                 vec![below]

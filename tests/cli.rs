@@ -1,22 +1,14 @@
 //! End-to-end tests of the `bylaw` binary: exit codes, formats, bad input, determinism, policy,
 //! suppressions, baselines, diff mode, cache and ownership.
 
+mod common;
+
+use common::{PRIVILEGED_POD, git, write};
+
 use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
-
-const PRIVILEGED_POD: &str = "apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-spec:
-  containers:
-    - name: web
-      image: nginx:1.25
-      securityContext:
-        privileged: true
-";
 
 fn bylaw(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("bylaw").unwrap();
@@ -31,12 +23,6 @@ fn cache_of(dir: &Path) -> std::path::PathBuf {
     let mut s = dir.as_os_str().to_owned();
     s.push("-cache");
     std::path::PathBuf::from(s)
-}
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
 }
 
 fn json_of(out: &[u8]) -> Value {
@@ -630,24 +616,6 @@ fn baseline_survives_lines_inserted_above() {
         entries.iter().any(|e| e["path"] == "pod.yaml"),
         "unfixed entries are kept"
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "user.name=t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]

@@ -246,8 +246,6 @@ struct FileOutcome {
     directives: Vec<Directive>,
     kept: Option<Arc<Document>>,
     source: Option<Arc<str>>,
-    /// The file's relative path, when its context is known.
-    path: Option<String>,
     scanned: bool,
     /// The file's context, once known (not for files that could not be read).
     context: Option<Context>,
@@ -505,7 +503,8 @@ impl<'a> Engine<'a> {
                 )
             })
             .collect();
-        let mut contexts: HashMap<String, Context> = HashMap::new();
+        // Outcomes are in the order of `files`: each file's context under its own path.
+        let mut contexts: HashMap<&str, Context> = HashMap::new();
         let mut new_cache = old_cache;
         let mut kept = Vec::new();
         let mut directives = Vec::new();
@@ -513,9 +512,9 @@ impl<'a> Engine<'a> {
         report
             .findings
             .reserve_exact(outcomes.iter().map(|o| o.findings.len()).sum());
-        for o in outcomes {
-            if let (Some(c), Some(path)) = (o.context, o.path) {
-                contexts.insert(path, c);
+        for (f, o) in files.iter().zip(outcomes) {
+            if let Some(c) = o.context {
+                contexts.insert(f.rel.as_str(), c);
             }
             directives.extend(o.directives);
             if let Some((rel, entry)) = o.cache_entry {
@@ -543,11 +542,15 @@ impl<'a> Engine<'a> {
         }
         // A partial scan: the rest of the repository, for the rules that relate documents (and
         // those that read a build tool's files from the file list).
-        let in_scope: HashSet<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        let in_scope: HashSet<&str> = if req.partial {
+            files.iter().map(|f| f.rel.as_str()).collect()
+        } else {
+            HashSet::new()
+        };
         let mut all_files: Vec<String> = files.iter().map(|f| f.rel.clone()).collect();
         if req.partial
             && !self.scan_rules.is_empty()
-            && let Some(repo) = crate::project::scope::repository_root(&req.base)
+            && let Some(repo) = roots.repository_of(&req.base)
         {
             let rest = crate::project::scope::rest_of_repository(
                 &repo,
@@ -687,14 +690,14 @@ impl<'a> Engine<'a> {
         // they point at; a file the scan did not read (LICENSE, the policy file) by its path.
         for f in &mut report.findings[per_file_count..] {
             let c = contexts
-                .get(&f.path)
+                .get(f.path.as_str())
                 .copied()
                 .unwrap_or_else(|| self.context_of_unscanned(&req.base, &roots, &f.path));
             set_context(f, c, self.policy);
         }
         for e in &mut report.errors {
             let c = contexts
-                .get(&e.path)
+                .get(e.path.as_str())
                 .copied()
                 .unwrap_or_else(|| self.context_of_unscanned(&req.base, &roots, &e.path));
             e.context = Some(c);
@@ -934,7 +937,6 @@ impl<'a> Engine<'a> {
             return out;
         }
         out.context = Some(context);
-        out.path = Some(f.rel.clone());
         let doc = Document::new(f.rel.clone(), kind, text);
         out.scanned = true;
         // The cached fingerprints depend on the file's root as well as its path.

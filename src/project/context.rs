@@ -158,16 +158,12 @@ impl Contexts {
     /// the built-in conventions). Content (a generated marker, minified lines) may still change
     /// it: see [`Contexts::classify`].
     pub fn by_path(&self, scoped: &str, repo_path: &str) -> Context {
-        for c in GLOB_ORDER {
-            if self
-                .setting(c)
-                .paths
-                .as_ref()
-                .is_some_and(|g| g.is_match(scoped))
-            {
-                return c;
-            }
-        }
+        self.by_policy_glob(scoped)
+            .unwrap_or_else(|| self.builtin(repo_path))
+    }
+
+    /// The built-in conventions for a path, with the patterns the policy keeps.
+    fn builtin(&self, repo_path: &str) -> Context {
         builtin_by_path(repo_path, |c| self.setting(c).builtin).unwrap_or(Context::Production)
     }
 
@@ -198,7 +194,7 @@ impl Contexts {
         if self.setting(Context::Vendor).builtin && is_minified(repo_path, kind, text) {
             return Context::Vendor;
         }
-        builtin_by_path(repo_path, |c| self.setting(c).builtin).unwrap_or(Context::Production)
+        self.builtin(repo_path)
     }
 }
 

@@ -5,7 +5,8 @@
 //!   generated) and what its findings do to the run.
 //! - [`scope`]: which files a scan reports on when it checks only some of them (pre-commit,
 //!   `--staged`, `--since`, explicit files), while cross-document rules still see the repository.
-//! - [`roots`]: the root each file's fingerprint and CODEOWNERS path are relative to.
+//! - [`roots`]: the root (its repository) each file's context, fingerprint and CODEOWNERS path
+//!   are read from.
 
 pub mod context;
 pub mod roots;

@@ -73,8 +73,8 @@ impl Roots {
         (root, rel)
     }
 
-    /// The nearest folder at or above `dir` holding `.git`.
-    fn repository_of(&self, dir: &Path) -> Option<PathBuf> {
+    /// The repository holding `dir`: the nearest folder at or above it with `.git`.
+    pub fn repository_of(&self, dir: &Path) -> Option<PathBuf> {
         // A poisoned lock only means another thread panicked mid-insert: the map is still valid.
         let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
         let mut chain = Vec::new();

@@ -12,14 +12,6 @@ use std::sync::Arc;
 
 use crate::walk::{self, WalkedFile};
 
-/// The repository a partial scan belongs to: the nearest folder above `base` holding `.git`.
-/// Outside a repository there is nothing beyond the files given.
-pub fn repository_root(base: &Path) -> Option<PathBuf> {
-    base.ancestors()
-        .find(|a| a.join(".git").exists())
-        .map(Path::to_path_buf)
-}
-
 /// Every file of the repository at `root` that is not in scope, with paths relative to `base`
 /// like the files in scope. With `staged`, files whose working tree differs from the index carry
 /// their index content (and index-only files are included).
