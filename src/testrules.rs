@@ -177,6 +177,7 @@ fn snippet_path(kind: DocumentKind, include: &[String]) -> String {
         DocumentKind::GitlabCi => ".gitlab-ci.yml",
         DocumentKind::Compose => "compose.yaml",
         DocumentKind::Dockerfile => "Dockerfile",
+        DocumentKind::Cloudformation => "template.yaml",
         DocumentKind::Json => "snippet.json",
         DocumentKind::Python => "snippet.py",
         DocumentKind::Javascript => "snippet.js",

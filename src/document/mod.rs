@@ -5,6 +5,7 @@
 //! workflows, compose files and Terraform. Code becomes a tree-sitter tree (through ast-grep) and,
 //! for Rust, also a `syn` AST.
 
+pub mod cloudformation;
 pub mod code;
 pub mod dockerfile;
 pub mod hcl;
@@ -39,6 +40,8 @@ pub enum DocumentKind {
     Compose,
     /// `Dockerfile`, `*.Dockerfile`, `Dockerfile.*`, `Containerfile`.
     Dockerfile,
+    /// AWS CloudFormation templates (YAML or JSON, SAM, CDK output), recognised by content.
+    Cloudformation,
     /// Any other YAML.
     Yaml,
     /// JSON files.
@@ -55,7 +58,7 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
-    pub const ALL: [DocumentKind; 17] = [
+    pub const ALL: [DocumentKind; 18] = [
         DocumentKind::Terraform,
         DocumentKind::Kubernetes,
         DocumentKind::GithubWorkflow,
@@ -63,6 +66,7 @@ impl DocumentKind {
         DocumentKind::GitlabCi,
         DocumentKind::Compose,
         DocumentKind::Dockerfile,
+        DocumentKind::Cloudformation,
         DocumentKind::Yaml,
         DocumentKind::Json,
         DocumentKind::Python,
@@ -84,6 +88,7 @@ impl DocumentKind {
             DocumentKind::GitlabCi => "gitlab-ci",
             DocumentKind::Compose => "compose",
             DocumentKind::Dockerfile => "dockerfile",
+            DocumentKind::Cloudformation => "cloudformation",
             DocumentKind::Yaml => "yaml",
             DocumentKind::Json => "json",
             DocumentKind::Python => "python",
@@ -109,6 +114,7 @@ impl DocumentKind {
                 | DocumentKind::GithubAction
                 | DocumentKind::GitlabCi
                 | DocumentKind::Compose
+                | DocumentKind::Cloudformation
                 | DocumentKind::Yaml
         )
     }
@@ -493,6 +499,7 @@ impl Document {
                 DocumentKind::Terraform => hcl::parse(&self.text),
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
                 DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
+                DocumentKind::Cloudformation => cloudformation::parse(&self.path, &self.text),
                 k if k.is_yaml() => yaml::parse(&self.text, self.kind),
                 _ => Ok(Vec::new()),
             })

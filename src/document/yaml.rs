@@ -78,7 +78,7 @@ fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, Pars
         return Err(too_many_nodes());
     }
     let docs = load(text)?;
-    let conv = Converter::new(text);
+    let conv = Converter::new(text, kind == DocumentKind::Cloudformation);
     let mut out = Vec::new();
     for (i, d) in docs.iter().enumerate() {
         let mut doc = ConfigDoc {
@@ -367,6 +367,8 @@ fn flow_depth(text: &str) -> usize {
 
 struct Converter<'t> {
     text: &'t str,
+    /// CloudFormation's short-form tags (`!Ref x`) become their long forms (`{Ref: x}`).
+    intrinsics: bool,
     lines: LineIndex,
     /// Computed once: asking per node made a 1 MB one-line document quadratic.
     ascii: bool,
@@ -376,9 +378,10 @@ struct Converter<'t> {
 }
 
 impl<'t> Converter<'t> {
-    fn new(text: &'t str) -> Self {
+    fn new(text: &'t str, intrinsics: bool) -> Self {
         Converter {
             text,
+            intrinsics,
             lines: LineIndex::new(text),
             ascii: text.is_ascii(),
             long_lines: Default::default(),
@@ -434,7 +437,19 @@ impl<'t> Converter<'t> {
         Ok(match &node.data {
             YamlData::Value(s) => scalar(s),
             YamlData::Representation(s, _, _) => Value::String(s.to_string()),
-            YamlData::Tagged(_, inner) => return self.convert(inner, ptr, depth + 1, spans, keys),
+            YamlData::Tagged(tag, inner) => {
+                if self.intrinsics
+                    && tag.handle == "!"
+                    && let Some(long) = super::cloudformation::long_form(&tag.suffix)
+                {
+                    // The tag's node spans the whole `!Tag value`; the inner scalar has none.
+                    let child = format!("{ptr}/{long}");
+                    spans.insert(child.clone(), self.span(node));
+                    let arg = self.convert(inner, child, depth + 1, spans, keys)?;
+                    return Ok(super::cloudformation::long_value(long, arg));
+                }
+                return self.convert(inner, ptr, depth + 1, spans, keys);
+            }
             YamlData::Sequence(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {

@@ -2,7 +2,8 @@
 
 use crate::document::DocumentKind;
 
-/// Classify by path first, then by content (YAML with `apiVersion` + `kind`, shebangs).
+/// Classify by path first, then by content (YAML with `apiVersion` + `kind`, CloudFormation
+/// templates in YAML or JSON, shebangs).
 pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
     let lower = rel_path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
@@ -63,7 +64,15 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
         if looks_like_kubernetes(text) {
             return DocumentKind::Kubernetes;
         }
+        if looks_like_cloudformation(text) {
+            return DocumentKind::Cloudformation;
+        }
         return DocumentKind::Yaml;
+    }
+    // CDK synthesizes `cdk.out/<Stack>.template.json`; older templates are named `*.template`.
+    let cdk_output = name.ends_with(".template.json") && lower.contains("cdk.out/");
+    if cdk_output || (matches!(ext, "json" | "template") && looks_like_cloudformation(text)) {
+        return DocumentKind::Cloudformation;
     }
     match ext {
         "json" => return DocumentKind::Json,
@@ -114,10 +123,43 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
     api && kind
 }
 
+/// A CloudFormation template (YAML or JSON): an `AWSTemplateFormatVersion` key starting its
+/// line, or a `Resources` key and some `Type: AWS::…` (SAM's `AWS::Serverless::…` included).
+/// Every YAML and JSON file is sniffed, so a single substring search rejects nearly all others.
+pub fn looks_like_cloudformation(text: &str) -> bool {
+    if !text.contains("AWS") {
+        return false;
+    }
+    let line_start = |i: usize| {
+        text[..i]
+            .bytes()
+            .rev()
+            .take_while(|b| *b != b'\n')
+            .all(|b| matches!(b, b' ' | b'\t' | b'"' | b'\'' | b'{'))
+    };
+    if text
+        .match_indices("AWSTemplateFormatVersion")
+        .any(|(i, _)| line_start(i))
+    {
+        return true;
+    }
+    // `Type: AWS::`, `Type: "AWS::`, `"Type": "AWS::`, `"Type" : 'AWS::`.
+    let typed = |i: usize| {
+        let before = text[..i].trim_end_matches(['"', '\'']).trim_end();
+        before
+            .strip_suffix(':')
+            .map(|b| b.trim_end().trim_end_matches(['"', '\'']))
+            .is_some_and(|b| b.ends_with("Type"))
+    };
+    text.contains("Resources") && text.match_indices("AWS::").any(|(i, _)| typed(i))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use DocumentKind::*;
+
+    const SAM: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n";
 
     #[test]
     fn by_path_and_content() {
@@ -150,6 +192,16 @@ mod tests {
             ("bin/old", "#!/bin/mksh\nmake\n", Shell),
             ("bin/tool", "#!/usr/bin/python3\n", Python),
             ("notes.txt", "", Text),
+            ("stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n", Cloudformation),
+            ("sam.yml", SAM, Cloudformation),
+            ("t.json", "{\n  \"Resources\": {\"B\": {\"Type\" : \"AWS::S3::Bucket\"}}\n}", Cloudformation),
+            ("old.template", "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}", Cloudformation),
+            ("cdk.out/App.template.json", "{}", Cloudformation),
+            ("app.template.json", "{}", Json),
+            // Mentioning CloudFormation is not being a template.
+            ("notes.yaml", "text: AWSTemplateFormatVersion\nType: AWS::S3::Bucket\n", Yaml),
+            ("types.json", "{\"Resources\": [\"AWS::S3::Bucket\"]}", Json),
+            ("readme.template", "Resources\n", Text),
         ];
         for (path, text, want) in cases {
             assert_eq!(classify(path, text), want, "{path}");
