@@ -139,6 +139,11 @@ pub fn compile(
             )));
         }
     };
+    if raw.rationale.trim().is_empty() {
+        return Err(err(
+            "field `rationale`: required (or taken from the rule named in `control`)".into(),
+        ));
+    }
     if raw.title.trim().is_empty() || raw.title.ends_with('.') {
         return Err(err("field `title`: one line, no trailing period".into()));
     }

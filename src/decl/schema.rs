@@ -12,7 +12,15 @@ use serde_json::Value;
 pub struct RawRule {
     /// `pack/kebab-name`; the pack must match the folder and the name the file stem.
     pub id: String,
+    /// Another rule (`terraform/aws-rds-single-az`) implementing the same control for another
+    /// kind of document: its title, severity and rationale are used where this file gives none,
+    /// and its tags and references come first. Description and remediation stay this file's own,
+    /// as they name this kind's resources and properties.
+    #[serde(default)]
+    pub control: Option<String>,
+    #[serde(default)]
     pub title: String,
+    #[serde(default)]
     pub severity: String,
     #[serde(default)]
     pub confidence: Option<String>,
@@ -25,6 +33,7 @@ pub struct RawRule {
     #[serde(default)]
     pub tags: Vec<String>,
     pub description: String,
+    #[serde(default)]
     pub rationale: String,
     pub remediation: String,
     #[serde(default)]
@@ -113,6 +122,48 @@ pub struct RawTests {
     pub valid: Vec<String>,
     #[serde(default)]
     pub invalid: Vec<String>,
+}
+
+/// The metadata a rule naming a `control` takes from it.
+#[derive(Clone)]
+pub struct ControlMeta {
+    title: String,
+    severity: String,
+    rationale: String,
+    tags: Vec<String>,
+    references: Vec<String>,
+}
+
+impl RawRule {
+    pub fn control_meta(&self) -> ControlMeta {
+        ControlMeta {
+            title: self.title.clone(),
+            severity: self.severity.clone(),
+            rationale: self.rationale.clone(),
+            tags: self.tags.clone(),
+            references: self.references.clone(),
+        }
+    }
+
+    /// Take what this rule leaves out from the rule it names in `control`.
+    pub fn inherit(&mut self, control: &ControlMeta) {
+        if self.title.trim().is_empty() {
+            self.title = control.title.clone();
+        }
+        if self.severity.trim().is_empty() {
+            self.severity = control.severity.clone();
+        }
+        if self.rationale.trim().is_empty() {
+            self.rationale = control.rationale.clone();
+        }
+        let own = std::mem::take(&mut self.tags);
+        self.tags = control.tags.clone();
+        self.tags.extend(own.into_iter().filter(|t| !control.tags.contains(t)));
+        let own = std::mem::take(&mut self.references);
+        self.references = control.references.clone();
+        self.references
+            .extend(own.into_iter().filter(|r| !control.references.contains(r)));
+    }
 }
 
 /// A predicate over a node. A leaf names a relative JSONPath (`path`, default the node itself)

@@ -172,7 +172,7 @@ impl SpanEdit {
     /// Every node under `v` (now at `to`) takes the span it had under `from`; `to` itself keeps
     /// its own (the property's line).
     fn copy_tree(&mut self, v: &Value, from: &str, to: &str) {
-        let mut child = |c: &Value, token: &str, this: &mut Self| {
+        let child = |c: &Value, token: &str, this: &mut Self| {
             let (f, t) = (format!("{from}/{token}"), format!("{to}/{token}"));
             this.moves.push((f.clone(), t.clone()));
             this.copy_tree(c, &f, &t);

@@ -3,10 +3,12 @@
 //! adding a rule file needs no registry edit.
 
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use crate::decl::schema::{ControlMeta, RawRule};
 use crate::decl::{self, RuleLoadError};
 use crate::rule::Rule;
 
@@ -92,9 +94,42 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<RuleSource>, RuleLoadError> {
 
 /// Compile rule sources; every broken file is reported, not just the first. Rules compile in
 /// parallel (regexes and ast-grep patterns are most of start-up) and keep their source order.
+/// A rule naming a `control` takes the metadata it leaves out from that rule, which must be
+/// among the same sources and name no control itself.
 pub fn compile_sources(sources: Vec<RuleSource>) -> (Vec<Box<dyn Rule>>, Vec<RuleLoadError>) {
-    let compiled: Vec<Result<Box<dyn Rule>, RuleLoadError>> =
-        sources.into_par_iter().map(compile_source).collect();
+    let parsed: Vec<Result<(RuleSource, RawRule), RuleLoadError>> = sources
+        .into_par_iter()
+        .map(|s| decl::parse_rule_file(&s.file, &s.text).map(|raw| (s, raw)))
+        .collect();
+    let controls: HashMap<String, ControlMeta> = parsed
+        .iter()
+        .filter_map(|p| p.as_ref().ok())
+        .filter(|(_, raw)| raw.control.is_none())
+        .map(|(_, raw)| (raw.id.clone(), raw.control_meta()))
+        .collect();
+    let ready: Vec<Result<(RuleSource, RawRule), RuleLoadError>> = parsed
+        .into_iter()
+        .map(|p| {
+            let (s, mut raw) = p?;
+            if let Some(id) = raw.control.as_deref() {
+                let Some(control) = controls.get(id) else {
+                    return Err(RuleLoadError {
+                        file: s.file.clone(),
+                        rule: Some(raw.id.clone()),
+                        message: format!(
+                            "field `control`: no rule `{id}` (that itself names no control)"
+                        ),
+                    });
+                };
+                raw.inherit(control);
+            }
+            Ok((s, raw))
+        })
+        .collect();
+    let compiled: Vec<Result<Box<dyn Rule>, RuleLoadError>> = ready
+        .into_par_iter()
+        .map(|r| r.and_then(|(s, raw)| compile_source(s, raw)))
+        .collect();
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for c in compiled {
@@ -106,8 +141,7 @@ pub fn compile_sources(sources: Vec<RuleSource>) -> (Vec<Box<dyn Rule>>, Vec<Rul
     (rules, errors)
 }
 
-fn compile_source(s: RuleSource) -> Result<Box<dyn Rule>, RuleLoadError> {
-    let raw = decl::parse_rule_file(&s.file, &s.text)?;
+fn compile_source(s: RuleSource, raw: RawRule) -> Result<Box<dyn Rule>, RuleLoadError> {
     if s.expected_id.is_none()
         && let Some(stem) = Path::new(&s.file).file_stem().and_then(|x| x.to_str())
         && raw.id.rsplit('/').next() != Some(stem)

@@ -5,7 +5,9 @@
 //! its logic. To add one: write `rules/<pack>/<name>.yaml`, the logic in this pack's module, and
 //! one row in that module's `RULES`.
 
+pub mod aws;
 pub mod bylaw;
+pub mod cloudformation;
 pub mod compose;
 pub mod docker;
 pub mod gha;
@@ -66,6 +68,7 @@ pub type Factory = fn() -> Box<dyn Check>;
 /// Every pack's built-in rules; each pack module lists its own.
 const PACKS: &[&[(&str, Factory)]] = &[
     bylaw::RULES,
+    cloudformation::RULES,
     compose::RULES,
     docker::RULES,
     gha::RULES,

@@ -14,6 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{blocks, items, report, strings, text};
+use crate::rule::builtin::aws::controls::{Grant, Stmt, json_statements};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, Span};
 use crate::rule::RuleContext;
@@ -27,20 +28,6 @@ pub enum Kind {
 }
 
 pub struct PolicyRule(pub Kind);
-
-/// One statement, normalised. Pointers are absolute when the policy is a value in the document
-/// (`jsonencode`, data source) and relative to the parsed string otherwise.
-#[derive(Default)]
-struct Stmt {
-    allow: bool,
-    not_action: bool,
-    /// (pointer, action)
-    actions: Vec<(String, String)>,
-    resources: Vec<String>,
-    /// Pointer of a public principal (`*`, `{AWS = "*"}`).
-    public_principal: Option<String>,
-    has_condition: bool,
-}
 
 /// Where a policy lives, to cite a statement's parts.
 enum Origin {
@@ -102,30 +89,26 @@ impl PolicyRule {
         stmts: &[Stmt],
         origin: &Origin,
     ) {
+        let grant = match self.0 {
+            Kind::Admin => Grant::Admin,
+            Kind::PassRole => Grant::PassRole,
+            Kind::PublicBucket => return,
+        };
         for s in stmts {
-            if !s.allow || s.not_action || !s.resources.iter().any(|r| r == "*") {
+            let Some((ptr, action)) = s.grants(grant) else {
                 continue;
-            }
-            for (ptr, action) in &s.actions {
-                let full = action == "*" || action == "*:*";
-                let (hit, msg, needle) = match self.0 {
-                    Kind::Admin if full => (
-                        true,
-                        "IAM policy allows every action ('*') on every resource".to_string(),
-                        r#""(Action)"\s*:\s*(\[[^\]]*)?"\*(:\*)?""#,
-                    ),
-                    Kind::PassRole if !full && glob_ci(action, "iam:PassRole") => (
-                        true,
-                        format!("IAM policy allows '{action}' (iam:PassRole) on any role ('*')"),
-                        r#"(?i)"iam:(PassRole|\*|Pass\*|P\*)""#,
-                    ),
-                    _ => (false, String::new(), ""),
-                };
-                if hit {
-                    cite(cx, doc, cdoc, origin, ptr, needle, msg);
-                    break;
-                }
-            }
+            };
+            let (msg, needle) = match grant {
+                Grant::Admin => (
+                    "IAM policy allows every action ('*') on every resource".to_string(),
+                    r#""(Action)"\s*:\s*(\[[^\]]*)?"\*(:\*)?""#,
+                ),
+                Grant::PassRole => (
+                    format!("IAM policy allows '{action}' (iam:PassRole) on any role ('*')"),
+                    r#"(?i)"iam:(PassRole|\*|Pass\*|P\*)""#,
+                ),
+            };
+            cite(cx, doc, cdoc, origin, ptr, needle, msg);
         }
     }
 }
@@ -171,10 +154,7 @@ fn judge_public(
     origin: &Origin,
 ) {
     for s in stmts {
-        if let Some(p) = &s.public_principal
-            && s.allow
-            && !s.has_condition
-        {
+        if let Some(p) = s.public_grant() {
             cite(
                 cx,
                 doc,
@@ -235,51 +215,6 @@ fn policy_statements(v: &Value, ptr: &str) -> (Vec<Stmt>, Origin) {
     }
 }
 
-/// Normalise IAM JSON statements (`Statement` as an object or an array).
-fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
-    let list: Vec<(String, &Value)> = match policy.get("Statement") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (format!("{base}/Statement/{i}"), s))
-            .collect(),
-        Some(s @ Value::Object(_)) => vec![(format!("{base}/Statement"), s)],
-        _ => Vec::new(),
-    };
-    list.into_iter()
-        .filter(|(_, s)| s.is_object())
-        .map(|(p, s)| {
-            let actions = strings(s.get("Action"))
-                .into_iter()
-                .map(|(rel, a)| (format!("{p}/Action{rel}"), a.to_string()))
-                .collect();
-            let public_principal = match s.get("Principal") {
-                Some(Value::String(x)) if x == "*" => Some(format!("{p}/Principal")),
-                Some(Value::Object(m)) => m.get("AWS").and_then(|aws| {
-                    strings(Some(aws))
-                        .into_iter()
-                        .find(|(_, x)| *x == "*")
-                        .map(|(rel, _)| format!("{p}/Principal/AWS{rel}"))
-                }),
-                _ => None,
-            };
-            Stmt {
-                allow: text(s.get("Effect")).is_some_and(|e| e.eq_ignore_ascii_case("allow")),
-                not_action: s.get("NotAction").is_some(),
-                actions,
-                resources: strings(s.get("Resource"))
-                    .into_iter()
-                    .map(|(_, r)| r.to_string())
-                    .collect(),
-                public_principal,
-                has_condition: s
-                    .get("Condition")
-                    .is_some_and(|c| c.as_object().is_none_or(|m| !m.is_empty())),
-            }
-        })
-        .collect()
-}
-
 /// Statements of `data "aws_iam_policy_document"` (`effect` defaults to `Allow`).
 fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
     items(v, ptr, "statement")
@@ -317,48 +252,4 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             }
         })
         .collect()
-}
-
-/// Case-insensitive IAM wildcard match (`*` any run, `?` one character) of `pattern` on `name`.
-fn glob_ci(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let n: Vec<char> = name.to_ascii_lowercase().chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_ci;
-
-    #[test]
-    fn iam_globs() {
-        assert!(glob_ci("iam:PassRole", "iam:PassRole"));
-        assert!(glob_ci("IAM:passrole", "iam:PassRole"));
-        assert!(glob_ci("iam:*", "iam:PassRole"));
-        assert!(glob_ci("iam:Pass*", "iam:PassRole"));
-        assert!(glob_ci("*", "iam:PassRole"));
-        assert!(!glob_ci("iam:Get*", "iam:PassRole"));
-        assert!(!glob_ci("s3:*", "iam:PassRole"));
-    }
 }

@@ -13,6 +13,7 @@ mod s3;
 use serde_json::Value;
 
 use super::Factory;
+pub(crate) use super::aws::controls::{strings, text};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, pointer_escape};
 use crate::rule::RuleContext;
@@ -126,11 +127,6 @@ pub(crate) fn report(
         .with_key_mut(format!("{}#{ptr}", cdoc.index));
 }
 
-/// A literal string value (references are strings too, so callers decide what they accept).
-pub(crate) fn text(v: Option<&Value>) -> Option<&str> {
-    v.and_then(Value::as_str)
-}
-
 /// Whether a string of the value tree is an expression's source text rather than a literal
 /// (see [`crate::document::hcl`]): a reference to a variable, local, module output, data source,
 /// iterator or count, a function call, or a template with interpolation. Its value is unknown.
@@ -154,29 +150,6 @@ pub(crate) fn is_expression(s: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
     });
     ROOTS.iter().any(|r| s.starts_with(r)) || call || s.contains("${")
-}
-
-/// A literal number, also written as a string (`"22"`); `None` for references.
-pub(crate) fn int(v: Option<&Value>) -> Option<i64> {
-    match v? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// The strings of a list attribute (or a single string), ignoring non-strings.
-/// Each comes with its pointer relative to the attribute (`/3`, or empty for a single string).
-pub(crate) fn strings(v: Option<&Value>) -> Vec<(String, &str)> {
-    match v {
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .filter_map(|(i, x)| x.as_str().map(|s| (format!("/{i}"), s)))
-            .collect(),
-        Some(Value::String(s)) => vec![(String::new(), s.as_str())],
-        _ => Vec::new(),
-    }
 }
 
 #[cfg(test)]

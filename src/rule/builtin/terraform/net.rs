@@ -9,7 +9,8 @@
 
 use serde_json::Value;
 
-use super::{blocks, int, items, report, strings, text};
+use super::{blocks, items, report, strings, text};
+use crate::rule::builtin::aws::controls::{ADMIN_PORTS, DATABASE_PORTS, Ports, aws_ports};
 use crate::document::{ConfigDoc, Document};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
@@ -25,45 +26,6 @@ pub enum Class {
 
 pub struct OpenPorts(pub Class);
 
-const ADMIN: &[(i64, &str)] = &[(22, "SSH"), (3389, "RDP")];
-
-const DATABASE: &[(i64, &str)] = &[
-    (1433, "SQL Server"),
-    (1521, "Oracle"),
-    (2379, "etcd"),
-    (3306, "MySQL"),
-    (5432, "PostgreSQL"),
-    (5439, "Redshift"),
-    (5984, "CouchDB"),
-    (6379, "Redis"),
-    (7000, "Cassandra"),
-    (7001, "Cassandra"),
-    (9042, "Cassandra"),
-    (9200, "Elasticsearch"),
-    (9300, "Elasticsearch"),
-    (11211, "Memcached"),
-    (27017, "MongoDB"),
-    (27018, "MongoDB"),
-];
-
-/// Which ports a rule opens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Ports {
-    All,
-    Range(i64, i64),
-}
-
-impl Ports {
-    fn new(lo: i64, hi: i64) -> Ports {
-        let (lo, hi) = (lo.min(hi), lo.max(hi));
-        if lo <= 1 && hi >= 65535 {
-            Ports::All
-        } else {
-            Ports::Range(lo, hi)
-        }
-    }
-}
-
 fn is_world(cidr: &str) -> bool {
     let c = cidr.trim();
     c == "::/0" || c == "0.0.0.0/0" || c == "0.0.0.0" || c == "::"
@@ -76,18 +38,14 @@ impl OpenPorts {
             Class::AwsAll => {
                 return (ports == Ports::All).then(|| "all ports".to_string());
             }
-            Class::AwsDatabase => DATABASE,
-            Class::AwsAdmin | Class::GcpAdmin | Class::AzureAdmin => ADMIN,
+            Class::AwsDatabase => DATABASE_PORTS,
+            Class::AwsAdmin | Class::GcpAdmin | Class::AzureAdmin => ADMIN_PORTS,
         };
         match ports {
             Ports::All if matches!(self.0, Class::GcpAdmin | Class::AzureAdmin) => {
                 Some("all ports (including SSH 22 and RDP 3389)".to_string())
             }
-            Ports::All => None,
-            Ports::Range(lo, hi) => table
-                .iter()
-                .find(|(p, _)| (lo..=hi).contains(p))
-                .map(|(p, name)| format!("{name} ({p})")),
+            p => p.service(table),
         }
     }
 }
@@ -102,20 +60,6 @@ impl Check for OpenPorts {
                 Class::AzureAdmin => self.azure(doc, cdoc, cx),
             }
         }
-    }
-}
-
-/// AWS protocol + from/to → ports; `None` for ICMP, other protocols or unknown values.
-fn aws_ports(protocol: Option<&Value>, from: Option<&Value>, to: Option<&Value>) -> Option<Ports> {
-    let proto = match protocol? {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_ascii_lowercase(),
-        _ => return None,
-    };
-    match proto.as_str() {
-        "-1" | "all" => Some(Ports::All),
-        "tcp" | "udp" | "6" | "17" => Some(Ports::new(int(from)?, int(to)?)),
-        _ => None,
     }
 }
 

@@ -1,0 +1,3 @@
+//! What the Terraform and CloudFormation implementations of one AWS control share.
+
+pub mod controls;
