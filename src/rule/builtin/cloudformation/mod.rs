@@ -93,8 +93,8 @@ pub(crate) struct Prop {
     /// The finding's message: `{id}` is the logical id, `{prop}` the property path, `{value}`
     /// the value.
     msg: &'static str,
-    /// Resources the control does not apply to, judged on their `Properties`.
-    skip: Option<fn(&Value) -> bool>,
+    /// Resources the control does not apply to, judged on their type and `Properties`.
+    skip: Option<fn(&str, &Value) -> bool>,
 }
 
 /// A node found along a property path.
@@ -124,12 +124,18 @@ fn walk<'a>(v: &'a Value, ptr: String, path: &[&str], top: bool, out: &mut Vec<F
         }
         return;
     }
+    // A missing list has no items to judge.
+    let missing = |out: &mut Vec<Found<'a>>, ptr| {
+        if !rest.contains(&"*") {
+            out.push(Found::Missing(ptr, top));
+        }
+    };
     match v {
         Value::Object(m) => match m.get(*seg) {
             Some(c) => walk(c, format!("{ptr}/{}", pointer_escape(seg)), rest, false, out),
-            None => out.push(Found::Missing(ptr, top)),
+            None => missing(out, ptr),
         },
-        Value::Null => out.push(Found::Missing(ptr, top)),
+        Value::Null => missing(out, ptr),
         _ => {}
     }
 }
@@ -162,7 +168,7 @@ impl Check for Prop {
         for cdoc in cdocs {
             let types: Vec<&str> = self.targets.iter().map(|(t, _)| *t).collect();
             for r in resources(cdoc, |t| types.contains(&t)) {
-                if self.skip.is_some_and(|skip| skip(r.props)) {
+                if self.skip.is_some_and(|skip| skip(r.rtype, r.props)) {
                     continue;
                 }
                 for (_, path) in self.targets.iter().filter(|(t, _)| *t == r.rtype) {
@@ -199,33 +205,32 @@ impl Check for Prop {
 }
 
 /// An RDS instance whose storage, backups and availability belong to something else: an Aurora
-/// cluster member, a read replica, or a restore from a snapshot (which decides encryption).
-fn rds_delegated(p: &Value) -> bool {
-    text(p.get("Engine")).is_some_and(|e| e.to_ascii_lowercase().starts_with("aurora"))
-        || p.get("SourceDBInstanceIdentifier").is_some()
-        || p.get("DBClusterIdentifier").is_some()
+/// cluster member or a read replica.
+fn rds_delegated(rtype: &str, p: &Value) -> bool {
+    rtype == DB_INSTANCE
+        && (text(p.get("Engine")).is_some_and(|e| e.to_ascii_lowercase().starts_with("aurora"))
+            || p.get("SourceDBInstanceIdentifier").is_some()
+            || p.get("DBClusterIdentifier").is_some())
 }
 
-fn rds_encryption_inherited(p: &Value) -> bool {
-    rds_delegated(p)
+/// A database whose encryption is decided elsewhere: [`rds_delegated`], a restore from a
+/// snapshot or a clone, or Aurora Serverless v1 (always encrypted).
+fn rds_encryption_inherited(rtype: &str, p: &Value) -> bool {
+    rds_delegated(rtype, p)
         || p.get("DBSnapshotIdentifier").is_some()
         || p.get("SnapshotIdentifier").is_some()
         || p.get("SourceDBClusterIdentifier").is_some()
-        // Aurora Serverless v1 is always encrypted.
         || text(p.get("EngineMode")).is_some_and(|m| m.eq_ignore_ascii_case("serverless"))
 }
 
 /// Asymmetric and HMAC KMS keys cannot rotate.
-fn kms_not_rotatable(p: &Value) -> bool {
-    text(p.get("KeySpec")).is_some_and(|s| s != "SYMMETRIC_DEFAULT") || is_unknown_at(p, "KeySpec")
-}
-
-fn is_unknown_at(p: &Value, key: &str) -> bool {
-    p.get(key).is_some_and(is_unknown)
+fn kms_not_rotatable(_: &str, p: &Value) -> bool {
+    p.get("KeySpec")
+        .is_some_and(|s| s.as_str() != Some("SYMMETRIC_DEFAULT"))
 }
 
 /// A listener whose default action redirects (to HTTPS).
-fn lb_redirects(p: &Value) -> bool {
+fn lb_redirects(_: &str, p: &Value) -> bool {
     p.get("DefaultActions")
         .and_then(Value::as_array)
         .is_some_and(|a| {
@@ -235,7 +240,7 @@ fn lb_redirects(p: &Value) -> bool {
 }
 
 /// An EKS cluster whose public endpoint only admits listed ranges (none of them everything).
-fn eks_restricted(p: &Value) -> bool {
+fn eks_restricted(_: &str, p: &Value) -> bool {
     let cidrs = p
         .get("ResourcesVpcConfig")
         .and_then(|c| c.get("PublicAccessCidrs"));
