@@ -158,7 +158,8 @@ impl RawRule {
         }
         let own = std::mem::take(&mut self.tags);
         self.tags = control.tags.clone();
-        self.tags.extend(own.into_iter().filter(|t| !control.tags.contains(t)));
+        self.tags
+            .extend(own.into_iter().filter(|t| !control.tags.contains(t)));
         let own = std::mem::take(&mut self.references);
         self.references = control.references.clone();
         self.references

@@ -203,7 +203,13 @@ enum Outcome {
 impl Template {
     /// Rewrite `v` (at `ptr`) in place: resolve the intrinsics the template decides, read
     /// booleans in strings.
-    fn rewrite(&self, v: &mut Value, ptr: &mut String, depth: usize, spans: &mut SpanEdit) -> Outcome {
+    fn rewrite(
+        &self,
+        v: &mut Value,
+        ptr: &mut String,
+        depth: usize,
+        spans: &mut SpanEdit,
+    ) -> Outcome {
         if depth > super::yaml::MAX_DEPTH {
             return Outcome::Keep;
         }
@@ -336,7 +342,12 @@ impl Template {
     }
 
     /// `Fn::Sub` with every `${Name}` known (`${!Name}` is the literal `${Name}`).
-    fn sub(&self, template: &str, vars: Option<&Map<String, Value>>, depth: usize) -> Option<String> {
+    fn sub(
+        &self,
+        template: &str,
+        vars: Option<&Map<String, Value>>,
+        depth: usize,
+    ) -> Option<String> {
         let mut out = String::new();
         let mut rest = template;
         while let Some(open) = rest.find("${") {
@@ -490,7 +501,10 @@ Resources:
         let p = &d.value["Resources"]["Db"]["Properties"];
         assert_eq!(p["StorageEncrypted"], json!(false));
         assert_eq!(p["MultiAZ"], json!(true));
-        assert!(p.get("DeletionProtection").is_none(), "AWS::NoValue removes");
+        assert!(
+            p.get("DeletionProtection").is_none(),
+            "AWS::NoValue removes"
+        );
         assert_eq!(p["BackupRetentionPeriod"], json!(3));
         assert_eq!(p["DBName"], json!("prod-db-${Literal}"));
         assert_eq!(p["Name2"], json!("prod-x"));
@@ -515,16 +529,37 @@ Resources:
         let d = doc(TEMPLATE);
         let line = |ptr: &str| {
             let s = d.span_for(ptr);
-            TEMPLATE[s.start..s.end].lines().next().unwrap_or("").trim().to_string()
+            TEMPLATE[s.start..s.end]
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
         };
         assert_eq!(
             line("/Resources/Db/Properties/StorageEncrypted"),
             "StorageEncrypted: !Ref Encrypt"
         );
         // The chosen branch's nodes keep their own spans, the property its line.
-        assert_eq!(line("/Resources/Db/Properties/Flag/Nested"), "Nested: 'false'");
+        assert_eq!(
+            line("/Resources/Db/Properties/Flag/Nested"),
+            "Nested: 'false'"
+        );
         assert!(line("/Resources/Db/Properties/Flag").starts_with("Flag: !If [Mixed"));
         assert_eq!(line("/Resources/Db/Properties/Other/Ref"), "!Ref NoDefault");
+    }
+
+    #[test]
+    fn other_yaml_keeps_tags_as_before() {
+        let text = "a: !Ref x\nb: !reference [.job, script]\n";
+        let d = yaml::parse(text, DocumentKind::Yaml)
+            .expect("valid")
+            .remove(0);
+        assert_eq!(d.value, json!({"a": "x", "b": [".job", "script"]}));
+        let d = yaml::parse(text, DocumentKind::Cloudformation)
+            .expect("valid")
+            .remove(0);
+        assert_eq!(d.value, json!({"a": {"Ref": "x"}, "b": [".job", "script"]}));
     }
 
     #[test]
@@ -539,7 +574,9 @@ Resources:
 
     #[test]
     fn self_referencing_conditions_end() {
-        let d = doc("Conditions:\n  A: !Condition A\nResources:\n  R:\n    Properties:\n      X: !If [A, 1, 2]\n");
+        let d = doc(
+            "Conditions:\n  A: !Condition A\nResources:\n  R:\n    Properties:\n      X: !If [A, 1, 2]\n",
+        );
         assert!(is_unknown(&d.value["Resources"]["R"]["Properties"]["X"]));
     }
 }

@@ -156,3 +156,74 @@ fn compile_source(s: RuleSource, raw: RawRule) -> Result<Box<dyn Rule>, RuleLoad
     }
     decl::compile(raw, &s.file, s.expected_id.as_deref())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(name: &str, text: &str) -> RuleSource {
+        RuleSource {
+            file: format!("rules/{name}.yaml"),
+            expected_id: Some(name.to_string()),
+            text: text.to_string(),
+        }
+    }
+
+    const TWIN: &str = "id: a/x\ntitle: shared title\nseverity: high\ntype: config\nfor-each: $\ndeny: {path: $.x, exists: true}\nmessage: m\n\
+        applies-to: [terraform]\ntags: [cwe:1]\ndescription: the terraform one, long enough\n\
+        rationale: why it matters, shared by both\nremediation: r\nreferences: [https://a]\n";
+
+    #[test]
+    fn a_rule_takes_what_it_leaves_out_from_its_control() {
+        let own = "id: b/x\ncontrol: a/x\ntype: config\nfor-each: $\ndeny: {path: $.x, exists: true}\nmessage: m\napplies-to: [cloudformation]\n\
+            tags: [cwe:2]\ndescription: the cloudformation one, long enough\nremediation: r\n\
+            references: [https://b, https://a]\n";
+        let (rules, errors) = compile_sources(vec![source("a/x", TWIN), source("b/x", own)]);
+        assert!(errors.is_empty(), "{errors:?}");
+        let m = rules
+            .iter()
+            .map(|r| r.meta())
+            .find(|m| m.id == "b/x")
+            .expect("b/x loads");
+        assert_eq!(m.title, "shared title");
+        assert_eq!(m.severity, crate::finding::Severity::High);
+        assert_eq!(m.rationale, "why it matters, shared by both");
+        assert_eq!(m.tags, ["cwe:1", "cwe:2"]);
+        assert_eq!(m.references, ["https://a", "https://b"]);
+        assert_eq!(m.description, "the cloudformation one, long enough");
+        // Its own title wins.
+        let titled = own.replace("type:", "title: own title\ntype:");
+        let (rules, _) = compile_sources(vec![source("a/x", TWIN), source("b/x", &titled)]);
+        assert!(rules.iter().any(|r| r.meta().title == "own title"));
+    }
+
+    #[test]
+    fn a_control_must_exist_and_name_no_control() {
+        let own = "id: b/x\ncontrol: a/y\ntype: config\nfor-each: $\ndeny: {path: $.x, exists: true}\nmessage: m\napplies-to: [cloudformation]\n\
+            description: d\nremediation: r\n";
+        let (_, errors) = compile_sources(vec![source("a/x", TWIN), source("b/x", own)]);
+        assert!(
+            errors.iter().any(|e| e.message.contains("field `control`")),
+            "{errors:?}"
+        );
+        let chained = "id: c/x\ncontrol: b/x\ntype: config\nfor-each: $\ndeny: {path: $.x, exists: true}\nmessage: m\napplies-to: [cloudformation]\n\
+            description: d\nremediation: r\n";
+        let own = own.replace("a/y", "a/x");
+        let (_, errors) = compile_sources(vec![
+            source("a/x", TWIN),
+            source("b/x", &own),
+            source("c/x", chained),
+        ]);
+        assert!(
+            errors.iter().any(|e| e.rule.as_deref() == Some("c/x")),
+            "{errors:?}"
+        );
+        // Without a control, title and rationale are required.
+        let bare = "id: d/x\ntitle: t\nseverity: low\ntype: config\nfor-each: $\ndeny: {path: $.x, exists: true}\nmessage: m\napplies-to: [terraform]\ndescription: d\nremediation: r\n";
+        let (_, errors) = compile_sources(vec![source("d/x", bare)]);
+        assert!(
+            errors.iter().any(|e| e.message.contains("rationale")),
+            "{errors:?}"
+        );
+    }
+}

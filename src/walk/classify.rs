@@ -192,14 +192,30 @@ mod tests {
             ("bin/old", "#!/bin/mksh\nmake\n", Shell),
             ("bin/tool", "#!/usr/bin/python3\n", Python),
             ("notes.txt", "", Text),
-            ("stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\n", Cloudformation),
+            (
+                "stack.yaml",
+                "AWSTemplateFormatVersion: '2010-09-09'\n",
+                Cloudformation,
+            ),
             ("sam.yml", SAM, Cloudformation),
-            ("t.json", "{\n  \"Resources\": {\"B\": {\"Type\" : \"AWS::S3::Bucket\"}}\n}", Cloudformation),
-            ("old.template", "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}", Cloudformation),
+            (
+                "t.json",
+                "{\n  \"Resources\": {\"B\": {\"Type\" : \"AWS::S3::Bucket\"}}\n}",
+                Cloudformation,
+            ),
+            (
+                "old.template",
+                "{\"AWSTemplateFormatVersion\": \"2010-09-09\"}",
+                Cloudformation,
+            ),
             ("cdk.out/App.template.json", "{}", Cloudformation),
             ("app.template.json", "{}", Json),
             // Mentioning CloudFormation is not being a template.
-            ("notes.yaml", "text: AWSTemplateFormatVersion\nType: AWS::S3::Bucket\n", Yaml),
+            (
+                "notes.yaml",
+                "text: AWSTemplateFormatVersion\nType: AWS::S3::Bucket\n",
+                Yaml,
+            ),
             ("types.json", "{\"Resources\": [\"AWS::S3::Bucket\"]}", Json),
             ("readme.template", "Resources\n", Text),
         ];

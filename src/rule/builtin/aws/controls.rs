@@ -72,7 +72,11 @@ impl Ports {
 
 /// AWS protocol + from/to port → ports; `None` for ICMP, other protocols or unknown values.
 /// (Terraform `protocol`/`ip_protocol`, CloudFormation `IpProtocol`.)
-pub fn aws_ports(protocol: Option<&Value>, from: Option<&Value>, to: Option<&Value>) -> Option<Ports> {
+pub fn aws_ports(
+    protocol: Option<&Value>,
+    from: Option<&Value>,
+    to: Option<&Value>,
+) -> Option<Ports> {
     let proto = match protocol? {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.trim().to_ascii_lowercase(),
@@ -267,7 +271,14 @@ mod tests {
 
     #[test]
     fn anywhere_is_parsed() {
-        for c in ["0.0.0.0/0", "::/0", "0:0:0:0:0:0:0:0/0", "10.1.2.3/0", " 0.0.0.0/0", "::"] {
+        for c in [
+            "0.0.0.0/0",
+            "::/0",
+            "0:0:0:0:0:0:0:0/0",
+            "10.1.2.3/0",
+            " 0.0.0.0/0",
+            "::",
+        ] {
             assert!(cidr_is_anywhere(c), "{c}");
         }
         for c in ["10.0.0.0/8", "0.0.0.0/1", "::/1", "x/0", "", "1.2.3.4"] {
@@ -291,7 +302,10 @@ mod tests {
         );
         assert_eq!(aws_ports(Some(&json!(-1)), None, None), Some(Ports::All));
         assert_eq!(aws_ports(Some(&json!("icmp")), Some(&json!(0)), None), None);
-        assert_eq!(aws_ports(Some(&tcp), Some(&json!({"Ref": "P"})), Some(&json!(22))), None);
+        assert_eq!(
+            aws_ports(Some(&tcp), Some(&json!({"Ref": "P"})), Some(&json!(22))),
+            None
+        );
     }
 
     #[test]
@@ -307,7 +321,10 @@ mod tests {
         ]});
         let s = json_statements(&p, "/P");
         assert_eq!(s.len(), 6);
-        assert_eq!(s[0].grants(Grant::Admin).map(|x| x.0.as_str()), Some("/P/Statement/0/Action/1"));
+        assert_eq!(
+            s[0].grants(Grant::Admin).map(|x| x.0.as_str()),
+            Some("/P/Statement/0/Action/1")
+        );
         assert!(s[0].grants(Grant::PassRole).is_none());
         assert!(s[1].grants(Grant::PassRole).is_some());
         assert_eq!(s[2].public_grant(), Some("/P/Statement/2/Principal/AWS/1"));

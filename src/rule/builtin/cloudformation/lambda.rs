@@ -15,7 +15,14 @@ use crate::rule::builtin::gha::report_secret_ptr;
 
 pub struct EnvSecret;
 
-fn judge(doc: &Document, cdoc: &ConfigDoc, cx: &mut RuleContext, who: &str, env: &Value, ptr: &str) {
+fn judge(
+    doc: &Document,
+    cdoc: &ConfigDoc,
+    cx: &mut RuleContext,
+    who: &str,
+    env: &Value,
+    ptr: &str,
+) {
     let Some(vars) = env
         .get("Environment")
         .and_then(|e| e.get("Variables"))
@@ -50,10 +57,24 @@ impl Check for EnvSecret {
                 t == "AWS::Lambda::Function" || t == "AWS::Serverless::Function"
             }) {
                 let who = format!("Lambda function '{}'", r.id);
-                judge(doc, cdoc, cx, &who, r.props, &format!("{}/Properties", r.ptr));
+                judge(
+                    doc,
+                    cdoc,
+                    cx,
+                    &who,
+                    r.props,
+                    &format!("{}/Properties", r.ptr),
+                );
             }
             if let Some(g) = cdoc.value.get("Globals").and_then(|g| g.get("Function")) {
-                judge(doc, cdoc, cx, "SAM Globals.Function", g, "/Globals/Function");
+                judge(
+                    doc,
+                    cdoc,
+                    cx,
+                    "SAM Globals.Function",
+                    g,
+                    "/Globals/Function",
+                );
             }
         }
     }

@@ -132,7 +132,13 @@ fn walk<'a>(v: &'a Value, ptr: String, path: &[&str], top: bool, out: &mut Vec<F
     };
     match v {
         Value::Object(m) => match m.get(*seg) {
-            Some(c) => walk(c, format!("{ptr}/{}", pointer_escape(seg)), rest, false, out),
+            Some(c) => walk(
+                c,
+                format!("{ptr}/{}", pointer_escape(seg)),
+                rest,
+                false,
+                out,
+            ),
             None => missing(out, ptr),
         },
         Value::Null => missing(out, ptr),
@@ -264,165 +270,301 @@ const TRAIL: &str = "AWS::CloudTrail::Trail";
 
 macro_rules! prop {
     ($targets:expr, $bad:expr, $msg:expr) => {
-        || Box::new(Prop { targets: $targets, bad: $bad, msg: $msg, skip: None })
+        || {
+            Box::new(Prop {
+                targets: $targets,
+                bad: $bad,
+                msg: $msg,
+                skip: None,
+            })
+        }
     };
     ($targets:expr, $bad:expr, $msg:expr, $skip:expr) => {
-        || Box::new(Prop { targets: $targets, bad: $bad, msg: $msg, skip: Some($skip) })
+        || {
+            Box::new(Prop {
+                targets: $targets,
+                bad: $bad,
+                msg: $msg,
+                skip: Some($skip),
+            })
+        }
     };
 }
 
 /// Built-in rules of the `cloudformation` pack, sorted by id.
 pub const RULES: &[(&str, Factory)] = &[
-    ("cloudformation/aws-autoscaling-min-size", prop!(
-        &[("AWS::AutoScaling::AutoScalingGroup", &["MinSize"])],
-        Bad::Below(2),
-        "Auto Scaling group '{id}' has MinSize {value} (below 2)"
-    )),
-    ("cloudformation/aws-cloudtrail-log-validation-disabled", prop!(
-        &[(TRAIL, &["EnableLogFileValidation"])],
-        Bad::NotTrue,
-        "CloudTrail trail '{id}' does not validate log files (EnableLogFileValidation is {value})"
-    )),
-    ("cloudformation/aws-cloudtrail-logging-disabled", prop!(
-        &[(TRAIL, &["IsLogging"])],
-        Bad::False,
-        "CloudTrail trail '{id}' is not logging (IsLogging is false)"
-    )),
-    ("cloudformation/aws-cloudtrail-not-multi-region", prop!(
-        &[(TRAIL, &["IsMultiRegionTrail"])],
-        Bad::NotTrue,
-        "CloudTrail trail '{id}' covers one region only (IsMultiRegionTrail is {value})"
-    )),
-    ("cloudformation/aws-cloudtrail-unencrypted", prop!(
-        &[(TRAIL, &["KMSKeyId"])],
-        Bad::Missing,
-        "CloudTrail trail '{id}' does not encrypt its logs with a KMS key (KMSKeyId not set)"
-    )),
-    ("cloudformation/aws-dynamodb-pitr-disabled", prop!(
-        &[("AWS::DynamoDB::Table", &["PointInTimeRecoverySpecification", "PointInTimeRecoveryEnabled"])],
-        Bad::NotTrue,
-        "DynamoDB table '{id}' has no point-in-time recovery ({prop} is {value})"
-    )),
-    ("cloudformation/aws-ebs-unencrypted", prop!(
-        &[("AWS::EC2::Volume", &["Encrypted"])],
-        Bad::NotTrue,
-        "EBS volume '{id}' is not encrypted (Encrypted is {value})"
-    )),
-    ("cloudformation/aws-efs-unencrypted", prop!(
-        &[("AWS::EFS::FileSystem", &["Encrypted"])],
-        Bad::NotTrue,
-        "EFS file system '{id}' is not encrypted (Encrypted is {value})"
-    )),
-    ("cloudformation/aws-eks-public-endpoint", prop!(
-        &[("AWS::EKS::Cluster", &["ResourcesVpcConfig", "EndpointPublicAccess"])],
-        Bad::TrueOrMissing,
-        "EKS cluster '{id}' has a public API endpoint open to the internet ({prop} is {value})",
-        eks_restricted
-    )),
-    ("cloudformation/aws-elasticache-no-automatic-failover", prop!(
-        &[("AWS::ElastiCache::ReplicationGroup", &["AutomaticFailoverEnabled"])],
-        Bad::NotTrue,
-        "ElastiCache replication group '{id}' has no automatic failover (AutomaticFailoverEnabled is {value})"
-    )),
-    ("cloudformation/aws-elasticache-unencrypted", prop!(
-        &[("AWS::ElastiCache::ReplicationGroup", &["AtRestEncryptionEnabled"])],
-        Bad::NotTrue,
-        "ElastiCache replication group '{id}' is not encrypted at rest (AtRestEncryptionEnabled is {value})"
-    )),
+    (
+        "cloudformation/aws-autoscaling-min-size",
+        prop!(
+            &[("AWS::AutoScaling::AutoScalingGroup", &["MinSize"])],
+            Bad::Below(2),
+            "Auto Scaling group '{id}' has MinSize {value} (below 2)"
+        ),
+    ),
+    (
+        "cloudformation/aws-cloudtrail-log-validation-disabled",
+        prop!(
+            &[(TRAIL, &["EnableLogFileValidation"])],
+            Bad::NotTrue,
+            "CloudTrail trail '{id}' does not validate log files (EnableLogFileValidation is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-cloudtrail-logging-disabled",
+        prop!(
+            &[(TRAIL, &["IsLogging"])],
+            Bad::False,
+            "CloudTrail trail '{id}' is not logging (IsLogging is false)"
+        ),
+    ),
+    (
+        "cloudformation/aws-cloudtrail-not-multi-region",
+        prop!(
+            &[(TRAIL, &["IsMultiRegionTrail"])],
+            Bad::NotTrue,
+            "CloudTrail trail '{id}' covers one region only (IsMultiRegionTrail is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-cloudtrail-unencrypted",
+        prop!(
+            &[(TRAIL, &["KMSKeyId"])],
+            Bad::Missing,
+            "CloudTrail trail '{id}' does not encrypt its logs with a KMS key (KMSKeyId not set)"
+        ),
+    ),
+    (
+        "cloudformation/aws-dynamodb-pitr-disabled",
+        prop!(
+            &[(
+                "AWS::DynamoDB::Table",
+                &[
+                    "PointInTimeRecoverySpecification",
+                    "PointInTimeRecoveryEnabled"
+                ]
+            )],
+            Bad::NotTrue,
+            "DynamoDB table '{id}' has no point-in-time recovery ({prop} is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-ebs-unencrypted",
+        prop!(
+            &[("AWS::EC2::Volume", &["Encrypted"])],
+            Bad::NotTrue,
+            "EBS volume '{id}' is not encrypted (Encrypted is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-efs-unencrypted",
+        prop!(
+            &[("AWS::EFS::FileSystem", &["Encrypted"])],
+            Bad::NotTrue,
+            "EFS file system '{id}' is not encrypted (Encrypted is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-eks-public-endpoint",
+        prop!(
+            &[(
+                "AWS::EKS::Cluster",
+                &["ResourcesVpcConfig", "EndpointPublicAccess"]
+            )],
+            Bad::TrueOrMissing,
+            "EKS cluster '{id}' has a public API endpoint open to the internet ({prop} is {value})",
+            eks_restricted
+        ),
+    ),
+    (
+        "cloudformation/aws-elasticache-no-automatic-failover",
+        prop!(
+            &[(
+                "AWS::ElastiCache::ReplicationGroup",
+                &["AutomaticFailoverEnabled"]
+            )],
+            Bad::NotTrue,
+            "ElastiCache replication group '{id}' has no automatic failover (AutomaticFailoverEnabled is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-elasticache-unencrypted",
+        prop!(
+            &[(
+                "AWS::ElastiCache::ReplicationGroup",
+                &["AtRestEncryptionEnabled"]
+            )],
+            Bad::NotTrue,
+            "ElastiCache replication group '{id}' is not encrypted at rest (AtRestEncryptionEnabled is {value})"
+        ),
+    ),
     ("cloudformation/aws-iam-passrole-wildcard", || {
         Box::new(policy::Identity(Grant::PassRole))
     }),
     ("cloudformation/aws-iam-wildcard-admin", || {
         Box::new(policy::Identity(Grant::Admin))
     }),
-    ("cloudformation/aws-instance-block-device-unencrypted", prop!(
-        &[
-            ("AWS::EC2::Instance", &["BlockDeviceMappings", "*", "Ebs", "Encrypted"]),
-            ("AWS::EC2::LaunchTemplate", &["LaunchTemplateData", "BlockDeviceMappings", "*", "Ebs", "Encrypted"]),
-        ],
-        Bad::NotTrue,
-        "block device of '{id}' is not encrypted (Ebs.Encrypted is {value})"
-    )),
-    ("cloudformation/aws-kms-key-rotation-disabled", prop!(
-        &[("AWS::KMS::Key", &["EnableKeyRotation"])],
-        Bad::NotTrue,
-        "KMS key '{id}' is not rotated (EnableKeyRotation is {value})",
-        kms_not_rotatable
-    )),
-    ("cloudformation/aws-lambda-env-secret", || Box::new(lambda::EnvSecret)),
-    ("cloudformation/aws-lb-listener-http", prop!(
-        &[("AWS::ElasticLoadBalancingV2::Listener", &["Protocol"])],
-        Bad::OneOf(&["HTTP"]),
-        "load balancer listener '{id}' accepts plain HTTP without redirecting",
-        lb_redirects
-    )),
-    ("cloudformation/aws-rds-backup-disabled", prop!(
-        &[(DB_INSTANCE, &["BackupRetentionPeriod"])],
-        Bad::Below(1),
-        "RDS instance '{id}' has automated backups disabled (BackupRetentionPeriod is {value})",
-        rds_delegated
-    )),
-    ("cloudformation/aws-rds-deletion-protection-disabled", prop!(
-        &[(DB_INSTANCE, &["DeletionProtection"]), (DB_CLUSTER, &["DeletionProtection"])],
-        Bad::NotTrue,
-        "RDS database '{id}' has no deletion protection (DeletionProtection is {value})",
-        rds_delegated
-    )),
-    ("cloudformation/aws-rds-publicly-accessible", prop!(
-        &[(DB_INSTANCE, &["PubliclyAccessible"])],
-        Bad::True,
-        "RDS instance '{id}' is publicly accessible"
-    )),
-    ("cloudformation/aws-rds-single-az", prop!(
-        &[(DB_INSTANCE, &["MultiAZ"])],
-        Bad::NotTrue,
-        "RDS instance '{id}' is single-AZ (MultiAZ is {value})",
-        rds_delegated
-    )),
-    ("cloudformation/aws-rds-storage-unencrypted", prop!(
-        &[(DB_INSTANCE, &["StorageEncrypted"]), (DB_CLUSTER, &["StorageEncrypted"])],
-        Bad::NotTrue,
-        "RDS storage of '{id}' is not encrypted (StorageEncrypted is {value})",
-        rds_encryption_inherited
-    )),
-    ("cloudformation/aws-s3-encryption-missing", prop!(
-        &[(BUCKET, &["BucketEncryption"])],
-        Bad::Missing,
-        "S3 bucket '{id}' declares no default encryption (BucketEncryption not set)"
-    )),
-    ("cloudformation/aws-s3-public-access-block-disabled", prop!(
-        &[
-            (BUCKET, &["PublicAccessBlockConfiguration", "BlockPublicAcls"]),
-            (BUCKET, &["PublicAccessBlockConfiguration", "BlockPublicPolicy"]),
-            (BUCKET, &["PublicAccessBlockConfiguration", "IgnorePublicAcls"]),
-            (BUCKET, &["PublicAccessBlockConfiguration", "RestrictPublicBuckets"]),
-        ],
-        Bad::False,
-        "S3 bucket '{id}' turns off public access blocking ({prop} is false)"
-    )),
-    ("cloudformation/aws-s3-public-access-block-missing", prop!(
-        &[(BUCKET, &["PublicAccessBlockConfiguration"])],
-        Bad::Missing,
-        "S3 bucket '{id}' has no PublicAccessBlockConfiguration"
-    )),
-    ("cloudformation/aws-s3-public-acl", prop!(
-        &[(BUCKET, &["AccessControl"])],
-        Bad::OneOf(&["PublicRead", "PublicReadWrite", "AuthenticatedRead"]),
-        "S3 bucket '{id}' ACL grants public access ({value})"
-    )),
-    ("cloudformation/aws-s3-public-policy", || Box::new(policy::PublicBucket)),
-    ("cloudformation/aws-s3-versioning-disabled", prop!(
-        &[(BUCKET, &["VersioningConfiguration", "Status"])],
-        Bad::Not("Enabled"),
-        "S3 bucket '{id}' is not versioned (VersioningConfiguration.Status is {value})"
-    )),
+    (
+        "cloudformation/aws-instance-block-device-unencrypted",
+        prop!(
+            &[
+                (
+                    "AWS::EC2::Instance",
+                    &["BlockDeviceMappings", "*", "Ebs", "Encrypted"]
+                ),
+                (
+                    "AWS::EC2::LaunchTemplate",
+                    &[
+                        "LaunchTemplateData",
+                        "BlockDeviceMappings",
+                        "*",
+                        "Ebs",
+                        "Encrypted"
+                    ]
+                ),
+            ],
+            Bad::NotTrue,
+            "block device of '{id}' is not encrypted (Ebs.Encrypted is {value})"
+        ),
+    ),
+    (
+        "cloudformation/aws-kms-key-rotation-disabled",
+        prop!(
+            &[("AWS::KMS::Key", &["EnableKeyRotation"])],
+            Bad::NotTrue,
+            "KMS key '{id}' is not rotated (EnableKeyRotation is {value})",
+            kms_not_rotatable
+        ),
+    ),
+    ("cloudformation/aws-lambda-env-secret", || {
+        Box::new(lambda::EnvSecret)
+    }),
+    (
+        "cloudformation/aws-lb-listener-http",
+        prop!(
+            &[("AWS::ElasticLoadBalancingV2::Listener", &["Protocol"])],
+            Bad::OneOf(&["HTTP"]),
+            "load balancer listener '{id}' accepts plain HTTP without redirecting",
+            lb_redirects
+        ),
+    ),
+    (
+        "cloudformation/aws-rds-backup-disabled",
+        prop!(
+            &[(DB_INSTANCE, &["BackupRetentionPeriod"])],
+            Bad::Below(1),
+            "RDS instance '{id}' has automated backups disabled (BackupRetentionPeriod is {value})",
+            rds_delegated
+        ),
+    ),
+    (
+        "cloudformation/aws-rds-deletion-protection-disabled",
+        prop!(
+            &[
+                (DB_INSTANCE, &["DeletionProtection"]),
+                (DB_CLUSTER, &["DeletionProtection"])
+            ],
+            Bad::NotTrue,
+            "RDS database '{id}' has no deletion protection (DeletionProtection is {value})",
+            rds_delegated
+        ),
+    ),
+    (
+        "cloudformation/aws-rds-publicly-accessible",
+        prop!(
+            &[(DB_INSTANCE, &["PubliclyAccessible"])],
+            Bad::True,
+            "RDS instance '{id}' is publicly accessible"
+        ),
+    ),
+    (
+        "cloudformation/aws-rds-single-az",
+        prop!(
+            &[(DB_INSTANCE, &["MultiAZ"])],
+            Bad::NotTrue,
+            "RDS instance '{id}' is single-AZ (MultiAZ is {value})",
+            rds_delegated
+        ),
+    ),
+    (
+        "cloudformation/aws-rds-storage-unencrypted",
+        prop!(
+            &[
+                (DB_INSTANCE, &["StorageEncrypted"]),
+                (DB_CLUSTER, &["StorageEncrypted"])
+            ],
+            Bad::NotTrue,
+            "RDS storage of '{id}' is not encrypted (StorageEncrypted is {value})",
+            rds_encryption_inherited
+        ),
+    ),
+    (
+        "cloudformation/aws-s3-encryption-missing",
+        prop!(
+            &[(BUCKET, &["BucketEncryption"])],
+            Bad::Missing,
+            "S3 bucket '{id}' declares no default encryption (BucketEncryption not set)"
+        ),
+    ),
+    (
+        "cloudformation/aws-s3-public-access-block-disabled",
+        prop!(
+            &[
+                (
+                    BUCKET,
+                    &["PublicAccessBlockConfiguration", "BlockPublicAcls"]
+                ),
+                (
+                    BUCKET,
+                    &["PublicAccessBlockConfiguration", "BlockPublicPolicy"]
+                ),
+                (
+                    BUCKET,
+                    &["PublicAccessBlockConfiguration", "IgnorePublicAcls"]
+                ),
+                (
+                    BUCKET,
+                    &["PublicAccessBlockConfiguration", "RestrictPublicBuckets"]
+                ),
+            ],
+            Bad::False,
+            "S3 bucket '{id}' turns off public access blocking ({prop} is false)"
+        ),
+    ),
+    (
+        "cloudformation/aws-s3-public-access-block-missing",
+        prop!(
+            &[(BUCKET, &["PublicAccessBlockConfiguration"])],
+            Bad::Missing,
+            "S3 bucket '{id}' has no PublicAccessBlockConfiguration"
+        ),
+    ),
+    (
+        "cloudformation/aws-s3-public-acl",
+        prop!(
+            &[(BUCKET, &["AccessControl"])],
+            Bad::OneOf(&["PublicRead", "PublicReadWrite", "AuthenticatedRead"]),
+            "S3 bucket '{id}' ACL grants public access ({value})"
+        ),
+    ),
+    ("cloudformation/aws-s3-public-policy", || {
+        Box::new(policy::PublicBucket)
+    }),
+    (
+        "cloudformation/aws-s3-versioning-disabled",
+        prop!(
+            &[(BUCKET, &["VersioningConfiguration", "Status"])],
+            Bad::Not("Enabled"),
+            "S3 bucket '{id}' is not versioned (VersioningConfiguration.Status is {value})"
+        ),
+    ),
     ("cloudformation/aws-security-group-open-admin-port", || {
         Box::new(net::OpenPorts(net::Class::Service(ADMIN_PORTS)))
     }),
     ("cloudformation/aws-security-group-open-all-ports", || {
         Box::new(net::OpenPorts(net::Class::All))
     }),
-    ("cloudformation/aws-security-group-open-database-port", || {
-        Box::new(net::OpenPorts(net::Class::Service(DATABASE_PORTS)))
-    }),
+    (
+        "cloudformation/aws-security-group-open-database-port",
+        || Box::new(net::OpenPorts(net::Class::Service(DATABASE_PORTS))),
+    ),
 ];

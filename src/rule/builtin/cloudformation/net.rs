@@ -23,9 +23,20 @@ pub enum Class {
 pub struct OpenPorts(pub Class);
 
 impl OpenPorts {
-    fn judge(&self, doc: &Document, cdoc: &ConfigDoc, cx: &mut RuleContext, id: &str, rule: &Value, ptr: &str) {
-        let Some(ports) = aws_ports(rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort"))
-        else {
+    fn judge(
+        &self,
+        doc: &Document,
+        cdoc: &ConfigDoc,
+        cx: &mut RuleContext,
+        id: &str,
+        rule: &Value,
+        ptr: &str,
+    ) {
+        let Some(ports) = aws_ports(
+            rule.get("IpProtocol"),
+            rule.get("FromPort"),
+            rule.get("ToPort"),
+        ) else {
             return;
         };
         let what = match self.0 {
@@ -61,7 +72,10 @@ impl Check for OpenPorts {
                     self.judge(doc, cdoc, cx, r.id, r.props, &props);
                     continue;
                 }
-                let Some(rules) = r.props.get("SecurityGroupIngress").and_then(Value::as_array)
+                let Some(rules) = r
+                    .props
+                    .get("SecurityGroupIngress")
+                    .and_then(Value::as_array)
                 else {
                     continue;
                 };

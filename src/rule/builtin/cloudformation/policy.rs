@@ -141,7 +141,10 @@ impl Identity {
                     doc,
                     cdoc,
                     &at,
-                    format!("'{}' is granted the AWS-managed AdministratorAccess policy", r.id),
+                    format!(
+                        "'{}' is granted the AWS-managed AdministratorAccess policy",
+                        r.id
+                    ),
                 );
             }
         }

@@ -14,11 +14,11 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::{blocks, items, report, strings, text};
-use crate::rule::builtin::aws::controls::{Grant, Stmt, json_statements};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, Span};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
+use crate::rule::builtin::aws::controls::{Grant, Stmt, json_statements};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -10,10 +10,10 @@
 use serde_json::Value;
 
 use super::{blocks, items, report, strings, text};
-use crate::rule::builtin::aws::controls::{ADMIN_PORTS, DATABASE_PORTS, Ports, aws_ports};
 use crate::document::{ConfigDoc, Document};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
+use crate::rule::builtin::aws::controls::{ADMIN_PORTS, DATABASE_PORTS, Ports, aws_ports};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Class {
