@@ -109,6 +109,19 @@ struct Template {
     params: Map<String, Value>,
     mappings: Value,
     conditions: Value,
+    /// Bytes resolution may still produce: a large default referenced many times (or a `Sub`
+    /// repeating it) must not turn a 2 MiB template into gigabytes. Past it, values stay unknown.
+    budget: std::cell::Cell<usize>,
+}
+
+/// Approximate bytes of a value (strings, plus a little per node).
+fn weight(v: &Value) -> usize {
+    match v {
+        Value::String(s) => s.len() + 8,
+        Value::Array(a) => a.iter().map(weight).sum::<usize>() + 8,
+        Value::Object(m) => m.iter().map(|(k, x)| k.len() + weight(x)).sum::<usize>() + 8,
+        _ => 8,
+    }
 }
 
 /// Resolve what the template decides in `Resources` and `Globals` (see the module comment).
@@ -141,6 +154,7 @@ pub fn resolve(doc: &mut ConfigDoc) {
         params,
         mappings: root.get("Mappings").cloned().unwrap_or(Value::Null),
         conditions: root.get("Conditions").cloned().unwrap_or(Value::Null),
+        budget: std::cell::Cell::new(doc.span.end.max(1 << 16).saturating_mul(4)),
     };
     let Some(root) = doc.value.as_object_mut() else {
         return;
@@ -270,8 +284,20 @@ impl Template {
         Outcome::Keep
     }
 
-    /// The value of `v` when the template decides it, else `None` (unknown).
+    /// Take `n` bytes from the budget; `false` (and nothing left) when it does not hold them.
+    fn spend(&self, n: usize) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(n));
+        n <= left
+    }
+
+    /// The value of `v` when the template decides it (within the budget), else `None`.
     fn eval(&self, v: &Value, depth: usize) -> Option<Value> {
+        let out = self.eval_unbudgeted(v, depth)?;
+        self.spend(weight(&out)).then_some(out)
+    }
+
+    fn eval_unbudgeted(&self, v: &Value, depth: usize) -> Option<Value> {
         if depth > MAX_EVAL_DEPTH {
             return None;
         }
@@ -304,9 +330,10 @@ impl Template {
                 let a = args.filter(|a| a.len() == 2)?;
                 let sep = a[0].as_str()?;
                 let parts = self.eval(&a[1], d)?;
-                let parts: Option<Vec<String>> =
-                    parts.as_array()?.iter().map(scalar_text).collect();
-                Some(Value::String(parts?.join(sep)))
+                let parts: Vec<String> =
+                    parts.as_array()?.iter().map(scalar_text).collect::<Option<_>>()?;
+                let len = parts.iter().map(|p| p.len() + sep.len()).sum::<usize>();
+                self.spend(len).then(|| Value::String(parts.join(sep)))
             }
             "Fn::Split" => {
                 let a = args.filter(|a| a.len() == 2)?;
@@ -364,7 +391,11 @@ impl Template {
                     Some(v) => self.eval(v, depth)?,
                     None => self.params.get(name.trim())?.clone(),
                 };
-                out.push_str(&scalar_text(&v)?);
+                let v = scalar_text(&v)?;
+                if !self.spend(v.len()) {
+                    return None;
+                }
+                out.push_str(&v);
             }
             rest = &after[close + 1..];
         }
@@ -570,6 +601,22 @@ Resources:
         assert_eq!(d.value["Resources"]["B"]["Properties"]["X"], json!(true));
         // An undefined condition is unknown.
         assert!(is_unknown(&d.value["Resources"]["B"]["Properties"]["Y"]));
+    }
+
+    /// A large default referenced many times resolves until the budget is spent, then stays
+    /// unknown: the document does not grow without bound.
+    #[test]
+    fn resolution_is_bounded() {
+        let big = "x".repeat(100_000);
+        let mut text = format!("Parameters:\n  P:\n    Type: String\n    Default: {big}\nResources:\n  R:\n    Properties:\n");
+        for i in 0..2000 {
+            text.push_str(&format!("      K{i}: !Sub '${{P}}${{P}}${{P}}'\n"));
+        }
+        let d = doc(&text);
+        let props = d.value["Resources"]["R"]["Properties"].as_object().expect("map");
+        let known = props.values().filter(|v| v.is_string()).count();
+        assert!(known > 0 && known < 100, "{known} resolved");
+        assert!(is_unknown(&props["K1999"]));
     }
 
     #[test]
