@@ -330,8 +330,11 @@ impl Template {
                 let a = args.filter(|a| a.len() == 2)?;
                 let sep = a[0].as_str()?;
                 let parts = self.eval(&a[1], d)?;
-                let parts: Vec<String> =
-                    parts.as_array()?.iter().map(scalar_text).collect::<Option<_>>()?;
+                let parts: Vec<String> = parts
+                    .as_array()?
+                    .iter()
+                    .map(scalar_text)
+                    .collect::<Option<_>>()?;
                 let len = parts.iter().map(|p| p.len() + sep.len()).sum::<usize>();
                 self.spend(len).then(|| Value::String(parts.join(sep)))
             }
@@ -608,12 +611,16 @@ Resources:
     #[test]
     fn resolution_is_bounded() {
         let big = "x".repeat(100_000);
-        let mut text = format!("Parameters:\n  P:\n    Type: String\n    Default: {big}\nResources:\n  R:\n    Properties:\n");
+        let mut text = format!(
+            "Parameters:\n  P:\n    Type: String\n    Default: {big}\nResources:\n  R:\n    Properties:\n"
+        );
         for i in 0..2000 {
             text.push_str(&format!("      K{i}: !Sub '${{P}}${{P}}${{P}}'\n"));
         }
         let d = doc(&text);
-        let props = d.value["Resources"]["R"]["Properties"].as_object().expect("map");
+        let props = d.value["Resources"]["R"]["Properties"]
+            .as_object()
+            .expect("map");
         let known = props.values().filter(|v| v.is_string()).count();
         assert!(known > 0 && known < 100, "{known} resolved");
         assert!(is_unknown(&props["K1999"]));
