@@ -133,7 +133,11 @@ fn top_level_key(line: &str, key: &str) -> bool {
 /// A JSON object with `"apiVersion"` and `"kind"` among its first keys: a Kubernetes manifest.
 /// Read from the first few kilobytes only (package.json and friends never have both).
 fn looks_like_kubernetes_json(text: &str) -> bool {
-    let head = &text[..text.floor_char_boundary(4096)];
+    let cut = (0..=text.len().min(4096))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let head = &text[..cut];
     head.trim_start().starts_with('{')
         && head.contains("\"apiVersion\"")
         && head.contains("\"kind\"")
