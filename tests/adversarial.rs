@@ -355,7 +355,7 @@ fn run_fuzz_target(target: &str, data: &[u8]) {
     let rest = |d: &[u8]| text(d.get(1..).unwrap_or_default());
     match target {
         "yaml" => {
-            const KINDS: [DocumentKind; 7] = [
+            const KINDS: [DocumentKind; 8] = [
                 DocumentKind::Kubernetes,
                 DocumentKind::GithubWorkflow,
                 DocumentKind::GithubAction,
@@ -363,13 +363,17 @@ fn run_fuzz_target(target: &str, data: &[u8]) {
                 DocumentKind::Compose,
                 DocumentKind::Yaml,
                 DocumentKind::Json,
+                DocumentKind::Cloudformation,
             ];
             let kind = KINDS[pick(data) % KINDS.len()];
             let src = rest(data);
-            for d in bylaw::document::yaml::parse(&src, kind)
-                .into_iter()
-                .flatten()
-            {
+            let docs = match kind {
+                DocumentKind::Cloudformation => {
+                    bylaw::document::cloudformation::parse("template.yaml", &src)
+                }
+                _ => bylaw::document::yaml::parse(&src, kind),
+            };
+            for d in docs.into_iter().flatten() {
                 for s in d.spans.values().chain(d.key_spans.values()) {
                     assert!(
                         src.get(s.start..s.end).is_some(),
