@@ -208,3 +208,76 @@ fn a_lambda_secret_is_masked_in_every_format() {
         );
     }
 }
+
+/// A value from a parameter's default or a mapping is reported where it is used, with the line
+/// that sets it as a related location; a literal value has none.
+#[test]
+fn a_resolved_value_cites_where_it_is_set() {
+    let text = hardened()
+        .replacen("Default: 10.20.0.0/16", "Default: 0.0.0.0/0", 1)
+        .replacen(
+            "prod: {Min: 2, Retention: 14}",
+            "prod: {Min: 2, Retention: 0}",
+            1,
+        )
+        .replacen("PubliclyAccessible: false", "PubliclyAccessible: true", 1);
+    let line_of = |needle: &str| {
+        text[..text.find(needle).expect("in the template")]
+            .matches('\n')
+            .count() as u64
+            + 1
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write(dir.path(), "stack.yaml", &text);
+    let out = common::bylaw(dir.path())
+        .args([
+            "check",
+            ".",
+            "--no-cache",
+            "--format",
+            "json",
+            "--select",
+            "cloudformation",
+        ])
+        .output()
+        .expect("bylaw runs");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut got: Vec<(String, u64, Vec<u64>)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let related = f["related"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["start"]["line"].as_u64())
+                .collect();
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["start"]["line"].as_u64().unwrap_or_default(),
+                related,
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (
+            "cloudformation/aws-rds-backup-disabled".to_string(),
+            line_of("BackupRetentionPeriod"),
+            vec![line_of("prod: {Min")],
+        ),
+        (
+            "cloudformation/aws-rds-publicly-accessible".to_string(),
+            line_of("PubliclyAccessible"),
+            vec![],
+        ),
+        (
+            "cloudformation/aws-security-group-open-admin-port".to_string(),
+            line_of("CidrIp: !Ref AdminCidr"),
+            vec![line_of("Default: 0.0.0.0/0")],
+        ),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+}

@@ -14,7 +14,8 @@
 //!   unknown value ([`is_unknown`]) that rules read neither as missing nor as false.
 //!
 //! A resolved value keeps the span of the property that referenced it: the line a reader of the
-//! resource sees. It is done here rather than in `src/project/` because a template resolves from
+//! resource sees. Where it came whole from a parameter's `Default` or a `Mappings` entry, that
+//! line is recorded too ([`origin`]), for findings to show as the place to change. It is done here rather than in `src/project/` because a template resolves from
 //! its own text alone, with no other file involved.
 
 use serde_json::{Map, Value};
@@ -99,6 +100,13 @@ pub fn as_bool(v: &Value) -> Option<bool> {
     }
 }
 
+/// The span of the parameter `Default` or `Mappings` entry the value at `pointer` was resolved
+/// from, if it was. Kept in the span map under `origin:<pointer>`, a key no JSON Pointer can be
+/// (they are empty or start with `/`).
+pub fn origin(doc: &ConfigDoc, pointer: &str) -> Option<super::Span> {
+    doc.spans.get(&format!("origin:{pointer}")).copied()
+}
+
 /// Bound on nested conditions and intrinsics evaluated for one value (a condition naming itself
 /// must not recurse forever).
 const MAX_EVAL_DEPTH: usize = 64;
@@ -174,12 +182,19 @@ pub fn resolve(doc: &mut ConfigDoc) {
             doc.key_spans.insert(&to, s);
         }
     }
+    for (at, source) in spans.origins {
+        if let Some(s) = doc.spans.get(&source).copied() {
+            doc.spans.insert(format!("origin:{at}"), s);
+        }
+    }
 }
 
-/// Span copies to make once the tree is rewritten: (from pointer, to pointer).
+/// Span copies to make once the tree is rewritten: (from pointer, to pointer), and the origins
+/// of resolved values: (value pointer, pointer of its `Default` or mapping entry).
 #[derive(Default)]
 struct SpanEdit {
     moves: Vec<(String, String)>,
+    origins: Vec<(String, String)>,
 }
 
 impl SpanEdit {
@@ -242,6 +257,9 @@ impl Template {
                 return self.rewrite(v, ptr, depth + 1, spans);
             }
             if let Some(known) = self.eval(v, 0) {
+                if let Some(source) = self.source(v) {
+                    spans.origins.push((ptr.clone(), source));
+                }
                 *v = known;
                 bools(v);
             }
@@ -282,6 +300,24 @@ impl Template {
             _ => {}
         }
         Outcome::Keep
+    }
+
+    /// The pointer of the `Default` or mapping entry a `Ref` or `Fn::FindInMap` takes its value
+    /// from.
+    fn source(&self, v: &Value) -> Option<String> {
+        if let Some(name) = v.get("Ref").and_then(Value::as_str) {
+            return self
+                .params
+                .contains_key(name)
+                .then(|| format!("/Parameters/{}/Default", pointer_escape(name)));
+        }
+        let keys = v.get("Fn::FindInMap")?.as_array()?;
+        let mut ptr = String::from("/Mappings");
+        for k in keys.iter().take(3) {
+            ptr.push('/');
+            ptr.push_str(&pointer_escape(&scalar_text(&self.eval(k, 0)?)?));
+        }
+        Some(ptr)
     }
 
     /// Take `n` bytes from the budget; `false` (and nothing left) when it does not hold them.
@@ -581,6 +617,19 @@ Resources:
         );
         assert!(line("/Resources/Db/Properties/Flag").starts_with("Flag: !If [Mixed"));
         assert_eq!(line("/Resources/Db/Properties/Other/Ref"), "!Ref NoDefault");
+        // Where a resolved value was set.
+        let origin =
+            |ptr: &str| origin(&d, ptr).map(|s| TEMPLATE[s.start..s.end].trim().to_string());
+        assert_eq!(
+            origin("/Resources/Db/Properties/StorageEncrypted").as_deref(),
+            Some("Default: 'false'")
+        );
+        assert_eq!(
+            origin("/Resources/Db/Properties/BackupRetentionPeriod").as_deref(),
+            Some("Size: 3")
+        );
+        assert_eq!(origin("/Resources/Db/Properties/MultiAZ"), None);
+        assert_eq!(origin("/Resources/Db/Properties/Other"), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Literal secrets in Lambda environment variables (`AWS::Lambda::Function`,
 //! `AWS::Serverless::Function`, SAM `Globals.Function`). Names and values are judged as for
 //! Dockerfiles and compose files; dynamic references (`{{resolve:secretsmanager:…}}`) and
-//! unresolved intrinsics are not literals. The value is masked in every output.
+//! unresolved intrinsics are not literals. The value is masked in every output; a value from a
+//! parameter's `Default` is not cited there as a related location, whose line would show it.
 
 use serde_json::Value;
 

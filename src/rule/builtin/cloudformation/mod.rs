@@ -19,12 +19,34 @@ use serde_json::Value;
 
 use super::Factory;
 use super::aws::controls::{int, text};
-use crate::document::cloudformation::{as_bool, is_unknown};
+use crate::document::cloudformation::{as_bool, is_unknown, origin};
 use crate::document::{ConfigDoc, Document, pointer_escape};
+use crate::finding::Related;
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
 use crate::rule::builtin::aws::controls::{ADMIN_PORTS, DATABASE_PORTS, Grant};
 use crate::rule::builtin::terraform::report;
+
+/// Report at `ptr`; a value resolved from a parameter default or a mapping also cites that line,
+/// where the value is changed.
+pub(crate) fn cite(cx: &mut RuleContext, doc: &Document, cdoc: &ConfigDoc, ptr: &str, msg: String) {
+    report(cx, doc, cdoc, ptr, msg);
+    add_origin(cx, doc, cdoc, ptr);
+}
+
+/// The related location of [`cite`], on the finding just reported.
+pub(crate) fn add_origin(cx: &mut RuleContext, doc: &Document, cdoc: &ConfigDoc, ptr: &str) {
+    if let Some(span) = origin(cdoc, ptr)
+        && let Some(f) = cx.findings.last_mut()
+    {
+        f.related.push(Related {
+            path: doc.path.clone(),
+            span: Some(span),
+            start: None,
+            message: "the value is set here".to_string(),
+        });
+    }
+}
 
 /// One resource of a template.
 pub(crate) struct Resource<'a> {
@@ -202,7 +224,7 @@ impl Check for Prop {
                             .replace("{id}", r.id)
                             .replace("{prop}", &prop)
                             .replace("{value}", &shown);
-                        report(cx, doc, cdoc, &at, msg);
+                        cite(cx, doc, cdoc, &at, msg);
                     }
                 }
             }

@@ -5,13 +5,12 @@
 
 use serde_json::Value;
 
-use super::resources;
+use super::{cite, resources};
 use crate::document::cloudformation::is_unknown;
 use crate::document::{ConfigDoc, Document};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
 use crate::rule::builtin::aws::controls::{Ports, aws_ports, cidr_is_anywhere, text};
-use crate::rule::builtin::terraform::report;
 
 pub enum Class {
     /// A port of this table (admin, database) in the range.
@@ -48,7 +47,7 @@ impl OpenPorts {
             if let Some(cidr) = text(rule.get(key))
                 && cidr_is_anywhere(cidr)
             {
-                report(
+                cite(
                     cx,
                     doc,
                     cdoc,

@@ -7,12 +7,11 @@
 
 use serde_json::Value;
 
-use super::{Resource, resources};
+use super::{Resource, cite, resources};
 use crate::document::{ConfigDoc, Document};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
 use crate::rule::builtin::aws::controls::{Grant, json_statements};
-use crate::rule::builtin::terraform::report;
 
 pub struct Identity(pub Grant);
 
@@ -131,12 +130,12 @@ impl Identity {
                         r.id
                     ),
                 };
-                report(cx, doc, cdoc, at, msg);
+                cite(cx, doc, cdoc, at, msg);
             }
         }
         if self.0 == Grant::Admin {
             for at in admin_attachments(r) {
-                report(
+                cite(
                     cx,
                     doc,
                     cdoc,
@@ -162,7 +161,7 @@ impl Check for PublicBucket {
                 let ptr = format!("{}/Properties/PolicyDocument", r.ptr);
                 for s in json_statements(d, &ptr) {
                     if let Some(at) = s.public_grant() {
-                        report(
+                        cite(
                             cx,
                             doc,
                             cdoc,
