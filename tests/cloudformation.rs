@@ -12,8 +12,8 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `(rule, line)` of every `cloudformation` finding in `dir`.
-fn findings(dir: &Path) -> Vec<(String, u64)> {
+/// `(rule, line, related lines)` of every `cloudformation` finding in `dir`, sorted.
+fn findings(dir: &Path) -> Vec<(String, u64, Vec<u64>)> {
     let out = common::bylaw(dir)
         .args([
             "check",
@@ -27,17 +27,34 @@ fn findings(dir: &Path) -> Vec<(String, u64)> {
         .output()
         .expect("bylaw runs");
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    report["findings"]
+    let mut got: Vec<(String, u64, Vec<u64>)> = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .map(|f| {
+            let related = f["related"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r["start"]["line"].as_u64())
+                .collect();
             (
                 f["rule"].as_str().unwrap_or_default().to_string(),
                 f["start"]["line"].as_u64().unwrap_or_default(),
+                related,
             )
         })
-        .collect()
+        .collect();
+    got.sort();
+    got
+}
+
+/// The 1-based line where `needle` starts in `text`.
+fn line_of(text: &str, needle: &str) -> u64 {
+    text[..text.find(needle).expect("in the template")]
+        .matches('\n')
+        .count() as u64
+        + 1
 }
 
 fn hardened() -> String {
@@ -51,7 +68,7 @@ fn hardened_templates_have_no_findings() {
     let sam =
         std::fs::read_to_string(root().join("fixtures/_cloudformation/sam.yaml")).expect("fixture");
     common::write(dir.path(), "sam/template.yaml", &sam);
-    assert_eq!(findings(dir.path()), Vec::<(String, u64)>::new());
+    assert_eq!(findings(dir.path()), Vec::<(String, u64, Vec<u64>)>::new());
 }
 
 /// One edit per control turns the hardened template insecure, and the finding is on the line
@@ -170,12 +187,18 @@ fn each_broken_control_is_reported_at_its_line() {
             1,
             "{rule}: `{at}` once after the edit"
         );
-        let line = text[..text.find(at).expect("found")].matches('\n').count() as u64 + 1;
+        let line = line_of(&text, at);
         let dir = tempfile::tempdir().expect("tempdir");
         common::write(dir.path(), "stack.yaml", &text);
-        let got = findings(dir.path());
-        let want = vec![(format!("cloudformation/{rule}"), line)];
-        assert_eq!(got, want, "{rule}");
+        let got: Vec<(String, u64)> = findings(dir.path())
+            .into_iter()
+            .map(|(r, l, _)| (r, l))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(format!("cloudformation/{rule}"), line)],
+            "{rule}"
+        );
     }
 }
 
@@ -221,46 +244,10 @@ fn a_resolved_value_cites_where_it_is_set() {
             1,
         )
         .replacen("PubliclyAccessible: false", "PubliclyAccessible: true", 1);
-    let line_of = |needle: &str| {
-        text[..text.find(needle).expect("in the template")]
-            .matches('\n')
-            .count() as u64
-            + 1
-    };
+    let line_of = |needle: &str| line_of(&text, needle);
     let dir = tempfile::tempdir().expect("tempdir");
     common::write(dir.path(), "stack.yaml", &text);
-    let out = common::bylaw(dir.path())
-        .args([
-            "check",
-            ".",
-            "--no-cache",
-            "--format",
-            "json",
-            "--select",
-            "cloudformation",
-        ])
-        .output()
-        .expect("bylaw runs");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    let mut got: Vec<(String, u64, Vec<u64>)> = report["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            let related = f["related"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r["start"]["line"].as_u64())
-                .collect();
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["start"]["line"].as_u64().unwrap_or_default(),
-                related,
-            )
-        })
-        .collect();
-    got.sort();
+    let got = findings(dir.path());
     let mut want = vec![
         (
             "cloudformation/aws-rds-backup-disabled".to_string(),
