@@ -88,35 +88,13 @@ impl Selector {
         match self {
             Selector::Path(p) => query(p, v),
             Selector::Named { base, rest } => {
-                let Some(pod) = crate::rule::builtin::k8s::pod_spec_pointer(v) else {
-                    return Vec::new();
-                };
-                let bases: Vec<String> = match base {
-                    Named::PodSpec => vec![pod.to_string()],
-                    Named::Containers | Named::RegularContainers | Named::MainContainers => {
-                        let lists: &[&str] = match base {
-                            Named::Containers => {
-                                &["containers", "initContainers", "ephemeralContainers"]
-                            }
-                            Named::RegularContainers => &["containers", "initContainers"],
-                            _ => &["containers"],
-                        };
-                        let spec = v.pointer(pod);
-                        lists
-                            .iter()
-                            .flat_map(|list| {
-                                let items =
-                                    spec.and_then(|s| s.get(*list)).and_then(Value::as_array);
-                                items
-                                    .into_iter()
-                                    .flatten()
-                                    .enumerate()
-                                    .filter(|(_, c)| c.is_object())
-                                    .map(move |(i, _)| format!("{pod}/{list}/{i}"))
-                                    .collect::<Vec<_>>()
-                            })
-                            .collect()
-                    }
+                use crate::rule::builtin::k8s;
+                let bases = match k8s::workflow_spec_pointer(v) {
+                    Some(spec) => workflow_bases(v, spec, *base),
+                    None => match k8s::pod_spec_pointer(v) {
+                        Some(pod) => pod_bases(v, pod, *base),
+                        None => return Vec::new(),
+                    },
                 };
                 match rest {
                     None => bases,
@@ -137,6 +115,79 @@ impl Selector {
             }
         }
     }
+}
+
+/// [`Named`] selections in a pod spec at `pod`.
+fn pod_bases(v: &Value, pod: &str, base: Named) -> Vec<String> {
+    match base {
+        Named::PodSpec => vec![pod.to_string()],
+        Named::Containers | Named::RegularContainers | Named::MainContainers => {
+            let lists: &[&str] = match base {
+                Named::Containers => &["containers", "initContainers", "ephemeralContainers"],
+                Named::RegularContainers => &["containers", "initContainers"],
+                _ => &["containers"],
+            };
+            let spec = v.pointer(pod);
+            lists
+                .iter()
+                .flat_map(|list| {
+                    let items = spec.and_then(|s| s.get(*list)).and_then(Value::as_array);
+                    items
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                        .filter(|(_, c)| c.is_object())
+                        .map(move |(i, _)| format!("{pod}/{list}/{i}"))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }
+    }
+}
+
+/// [`Named`] selections in an Argo workflow spec: its pod-level settings, and the containers
+/// of its templates (`container`, `script`, `containerSet.containers`, init containers and
+/// sidecars).
+fn workflow_bases(v: &Value, spec: &str, base: Named) -> Vec<String> {
+    if matches!(base, Named::PodSpec) {
+        return vec![spec.to_string()];
+    }
+    let Some(templates) = v
+        .pointer(&format!("{spec}/templates"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, t) in templates.iter().enumerate() {
+        let at = format!("{spec}/templates/{i}");
+        for single in ["container", "script"] {
+            if t.get(single).is_some_and(Value::is_object) {
+                out.push(format!("{at}/{single}"));
+            }
+        }
+        let mut lists = vec![(
+            "containerSet/containers",
+            t.pointer("/containerSet/containers"),
+        )];
+        if !matches!(base, Named::MainContainers) {
+            lists.push(("initContainers", t.get("initContainers")));
+            lists.push(("sidecars", t.get("sidecars")));
+        }
+        for (name, list) in lists {
+            for (j, c) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if c.is_object() {
+                    out.push(format!("{at}/{name}/{j}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A small id per distinct selector text: rules sharing a selector share its results.
