@@ -25,15 +25,26 @@ use super::{ConfigDoc, DocumentKind, ParseError, pointer_escape, yaml};
 /// Parse a template: JSON by extension (strict, as other JSON files), YAML otherwise (JSON is
 /// YAML too, for `*.template`), then [`resolve`] each document.
 pub fn parse(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
-    let mut docs = if path.to_ascii_lowercase().ends_with(".json") {
-        yaml::parse_json_file(path, text)?
+    parse_noted(path, text).0
+}
+
+/// [`parse`], with what the YAML front end tolerated ([`yaml::parse_noted`]).
+pub fn parse_noted(
+    path: &str,
+    text: &str,
+) -> (Result<Vec<ConfigDoc>, ParseError>, Option<ParseError>) {
+    let (docs, note) = if path.to_ascii_lowercase().ends_with(".json") {
+        (yaml::parse_json_file(path, text), None)
     } else {
-        yaml::parse(text, DocumentKind::Cloudformation)?
+        yaml::parse_noted(text, DocumentKind::Cloudformation)
     };
-    for d in &mut docs {
-        resolve(d);
-    }
-    Ok(docs)
+    let docs = docs.map(|mut docs| {
+        for d in &mut docs {
+            resolve(d);
+        }
+        docs
+    });
+    (docs, note)
 }
 
 /// The long form of a short-form intrinsic tag's suffix (`Ref` for `!Ref`).
@@ -630,6 +641,14 @@ Resources:
         );
         assert_eq!(origin("/Resources/Db/Properties/MultiAZ"), None);
         assert_eq!(origin("/Resources/Db/Properties/Other"), None);
+    }
+
+    #[test]
+    fn tolerated_yaml_is_noted() {
+        let text = "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Type: AWS::S3::Bucket\n";
+        let (docs, note) = parse_noted("t.yaml", text);
+        assert_eq!(docs.expect("read as kubectl would").len(), 1);
+        assert!(note.is_some_and(|n| n.message.contains("duplicate")));
     }
 
     #[test]

@@ -502,9 +502,13 @@ impl Document {
                 DocumentKind::Terraform => hcl::parse(&self.text),
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
                 DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
-                DocumentKind::Cloudformation => cloudformation::parse(&self.path, &self.text),
                 k if k.is_yaml() => {
-                    let (docs, note) = yaml::parse_noted(&self.text, self.kind);
+                    let (docs, note) = match k {
+                        DocumentKind::Cloudformation => {
+                            cloudformation::parse_noted(&self.path, &self.text)
+                        }
+                        _ => yaml::parse_noted(&self.text, self.kind),
+                    };
                     if let Some(n) = note {
                         // Set once, inside the only initialisation of `config`.
                         let _ = self.config_note.set(n);
