@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::cli::{
-    BaselineAction, CheckArgs, Cli, Command, Format, GroupBy, ListFormat, RulesArgs, RulesFormat,
-    ScanArgs, SuppressionsArgs,
+    BaselineAction, CheckArgs, Cli, ColorChoice, Command, Format, GroupBy, ListFormat, RulesArgs,
+    RulesFormat, ScanArgs, SuppressionsArgs,
 };
 use crate::config::{Policy, Selector, load};
 use crate::engine::{Engine, ScanRequest, choose_base};
@@ -266,7 +266,7 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
             Some((f, p)) => {
                 let fmt = parse_fmt(f).ok_or_else(|| {
                     Error::Usage(format!(
-                        "-o {o}: unknown format `{f}` (human, json, sarif, github, gitlab, junit)"
+                        "-o {o}: unknown format `{f}` (human, concise, json, sarif, github, gitlab, junit)"
                     ))
                 })?;
                 out.push((fmt, Some(PathBuf::from(p))));
@@ -295,14 +295,18 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
     let outs = outputs(&args)?;
+    let min_severity = match &args.min_severity {
+        Some(s) => Some(parse_severity("--min-severity", s)?),
+        None => None,
+    };
+    let fail_on = match &args.fail_on {
+        Some(s) => Some(parse_severity("--fail-on", s)?),
+        None => None,
+    };
     let (registry, groups) = prepare(&args.scan)?;
     let mut report = scan_groups(&registry, &groups)?;
-    if let Some(f) = &args.fail_on {
-        report.fail_on = Severity::parse(f).ok_or_else(|| {
-            Error::Usage(format!(
-                "--fail-on: `{f}` is not one of info, low, medium, high, critical"
-            ))
-        })?;
+    if let Some(f) = fail_on {
+        report.fail_on = f;
     }
     report.exit_zero = args.exit_zero;
     if let Some(b) = &args.baseline {
@@ -315,14 +319,34 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
         crate::owners::assign(&mut report.findings, &roots);
     }
+    // The exit code and the summary count every finding; `--min-severity` and `--quiet` only
+    // change what is shown.
+    let code = report.exit_code();
+    let mut summary = human::summary(
+        &report,
+        &human::HumanOptions {
+            color: false,
+            verbose: false,
+            timing: true,
+            show_all: false,
+        },
+    );
+    let hidden = hide_findings(&mut report, min_severity, args.quiet);
+    if hidden > 0
+        && let Some(min) = min_severity
+    {
+        summary.push_str(&format!(" · {hidden} below {min} not shown"));
+    }
 
     let stdout_terminal = std::io::stdout().is_terminal();
+    let color = match (args.no_color, args.color) {
+        (true, _) | (_, ColorChoice::Never) => false,
+        (_, ColorChoice::Always) => true,
+        (_, ColorChoice::Auto) => stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
     for (fmt, path) in &outs {
         let hopts = human::HumanOptions {
-            color: path.is_none()
-                && stdout_terminal
-                && !args.no_color
-                && std::env::var_os("NO_COLOR").is_none(),
+            color: path.is_none() && color,
             verbose: args.verbose,
             timing: true,
             show_all: args.show_all,
@@ -333,8 +357,14 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         write_with(path.as_ref(), |w| match fmt {
             Format::Json => json::write(&report, w),
             Format::Sarif => sarif::write(&report, &registry, w),
-            Format::Human => {
-                let mut body = human::render(&report, &registry, &hopts);
+            Format::Human | Format::Concise => {
+                let mut body = if args.statistics {
+                    human::statistics(&report, &registry)
+                } else if *fmt == Format::Concise {
+                    human::concise(&report, &hopts)
+                } else {
+                    human::render(&report, &registry, &hopts)
+                };
                 if group_by_owner {
                     body.push_str(&human::by_owner(&report));
                 }
@@ -345,15 +375,13 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             Format::Junit => w.write_all(junit::render(&report, &registry).as_bytes()),
         })?;
     }
-    let hopts = human::HumanOptions {
-        color: false,
-        verbose: false,
-        timing: true,
-        show_all: false,
-    };
-    let human_on_stdout = outs.iter().any(|(f, p)| *f == Format::Human && p.is_none());
-    if human_on_stdout || outs.iter().all(|(_, p)| p.is_some()) {
-        say!("{}", human::summary(&report, &hopts));
+    if outs.iter().any(|(f, _)| *f == Format::Github) {
+        github_extras(&report)?;
+    }
+    // Every format ends with the one-line summary on standard error, out of the way of what is
+    // piped from standard output.
+    if !args.quiet {
+        say!("{summary}");
     }
     if report.files_scanned == 0 && !report.skipped.is_empty() {
         let why: Vec<String> = report
@@ -372,10 +400,78 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             }
         );
     }
-    let code = report.exit_code();
     // The process is about to exit: freeing every finding and source need not hold it up.
     crate::engine::drop_in_background((report, registry, groups));
     Ok(code)
+}
+
+fn parse_severity(flag: &str, s: &str) -> Result<Severity, Error> {
+    Severity::parse(s).ok_or_else(|| {
+        Error::Usage(format!(
+            "{flag}: `{s}` is not one of info, low, medium, high, critical"
+        ))
+    })
+}
+
+/// Drop the findings not to show: below `min` (`--min-severity`), or, with `--quiet`, every one
+/// that does not fail the run. Returns how many were dropped for their severity.
+fn hide_findings(report: &mut Report, min: Option<Severity>, quiet: bool) -> usize {
+    let below = |f: &crate::finding::Finding| min.is_some_and(|m| f.severity < m);
+    let hidden = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none() && !crate::report::is_baselined(f) && below(f))
+        .count();
+    let keep: Vec<bool> = report
+        .findings
+        .iter()
+        .map(|f| !below(f) && (!quiet || report.fails(f)))
+        .collect();
+    let mut keep = keep.into_iter();
+    report.findings.retain(|_| keep.next().unwrap_or(true));
+    if quiet {
+        // Errors stay; the notes about other contexts and skipped files go.
+        report.skipped.clear();
+    }
+    hidden
+}
+
+/// Under `--format github`: say how many findings GitHub will not annotate, and write the job
+/// summary when `$GITHUB_STEP_SUMMARY` names a file.
+fn github_extras(report: &Report) -> Result<(), Error> {
+    let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
+    let hidden = github::unannotated(report);
+    if hidden > 0 {
+        say!(
+            "bylaw: {hidden} finding{} not shown as annotations (GitHub shows {} per level per step); {}",
+            if hidden == 1 { "" } else { "s" },
+            github::ANNOTATIONS_PER_LEVEL,
+            if summary_file.is_some() {
+                "the job summary lists them"
+            } else {
+                "run with --format concise or -o sarif=FILE for the full report"
+            }
+        );
+    }
+    if let Some(p) = summary_file {
+        let links = github::Links::from_env(|k| std::env::var(k).ok());
+        let body = github::step_summary(report, &links);
+        // GitHub collects the file after the step: append, other steps may have written to it.
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&p)
+            .map_err(|source| Error::Write {
+                path: PathBuf::from(&p).display().to_string(),
+                source,
+            })?;
+        file.write_all(body.as_bytes())
+            .map_err(|source| Error::Write {
+                path: PathBuf::from(&p).display().to_string(),
+                source,
+            })?;
+    }
+    Ok(())
 }
 
 fn baseline_cmd(action: BaselineAction) -> Result<i32, Error> {

@@ -78,7 +78,10 @@ pub enum ListFormat {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Every finding with its source snippet (miette); help once per rule.
     Human,
+    /// One line per finding: `path:line:col: severity rule-id message`.
+    Concise,
     Json,
     Sarif,
     /// GitHub Actions workflow annotations.
@@ -93,6 +96,15 @@ pub enum RulesFormat {
     Human,
     Json,
     Markdown,
+}
+
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,8 +134,9 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Skip files larger than this many bytes (default 2 MiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Skip files larger than this (default 2 MiB): bytes, or with a unit: `2MB`, `512KiB`,
+    /// `1.5M` (KB/MB/GB are powers of 1000, KiB/MiB/GiB and K/M/G powers of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
     /// Only these rules, packs (`k8s`) or tags (`cwe:798`); comma-separated or repeated;
     /// replaces the policy's `select`.
@@ -177,9 +190,74 @@ pub struct CheckArgs {
     /// as one line each.
     #[arg(long)]
     pub show_all: bool,
-    /// Never use colour.
+    /// Never use colour (same as `--color never`).
     #[arg(long)]
     pub no_color: bool,
+    /// When to colour the terminal output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show only findings at or above this severity (`--fail-on` still decides the exit code).
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<String>,
+    /// Print only the findings that fail the run and per-file errors: no summary, no notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Instead of the findings, print how many there are per rule and per context.
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+/// `--max-file-size`: plain bytes, or a number with a unit (`2MB`, `512KiB`, `1.5M`).
+pub fn parse_size(raw: &str) -> Result<u64, String> {
+    let s = raw.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "`{raw}`: unknown unit `{}` (use bytes, KB, MB, GB, KiB, MiB or GiB)",
+                unit.trim()
+            ));
+        }
+    };
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a size (e.g. 2097152, 2MB, 512KiB)"))?;
+    let bytes = value * factor as f64;
+    if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
+        return Err(format!("`{raw}` is out of range"));
+    }
+    // Whole bytes: `1.5K` is 1536.
+    Ok(bytes.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("100000"), Ok(100_000));
+        assert_eq!(parse_size("2MB"), Ok(2_000_000));
+        assert_eq!(parse_size("2 mb"), Ok(2_000_000));
+        assert_eq!(parse_size("512KiB"), Ok(512 * 1024));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("3B"), Ok(3));
+        assert!(parse_size("2XB").unwrap_err().contains("unknown unit"));
+        assert!(parse_size("MB").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("1.2.3MB").is_err());
+    }
 }
 
 #[derive(Args, Debug)]

@@ -1423,6 +1423,7 @@ mod tests {
                     references: Vec::new(),
                     options: serde_json::Value::Null,
                     option_regexes: Default::default(),
+                    docs_url: None,
                     source: String::new(),
                 },
                 panics,
