@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::cli::{
-    BaselineAction, CheckArgs, Cli, ColorChoice, Command, Format, GroupBy, ListFormat, RulesArgs,
-    RulesFormat, ScanArgs, SuppressionsArgs,
+    BaselineAction, CheckArgs, Cli, ColorChoice, Command, Format, GroupBy, ListFormat, PackArgs,
+    RulesArgs, RulesFormat, ScanArgs, SuppressionsArgs,
 };
 use crate::config::{Policy, Selector, load};
 use crate::engine::{Engine, ScanRequest, choose_base};
@@ -30,12 +30,38 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
-        Command::Explain { id } => explain(&id),
-        Command::TestRules { dir, fixtures } => crate::testrules::run(&dir, fixtures.as_deref()),
+        Command::Explain { id, packs } => explain(&id, &packs),
+        Command::TestRules {
+            dir,
+            fixtures,
+            packs,
+        } => {
+            let dirs = match dir {
+                Some(d) => vec![d],
+                None => pack_dirs(&packs)?,
+            };
+            if dirs.is_empty() {
+                return Err(Error::Usage(
+                    "no rule pack to test: name a directory, pass --packs DIR, or list `packs` in bylaw.toml".into(),
+                ));
+            }
+            crate::testrules::run(&dirs, fixtures.as_deref())
+        }
         Command::Baseline { action } => baseline_cmd(action),
         Command::Suppressions(args) => suppressions(args),
         Command::Schema => {
             write_output(None, crate::config::SCHEMA)?;
+            Ok(0)
+        }
+        Command::Inspect { file, line, config } => {
+            write_output(None, &crate::inspect::run(&file, config, line)?)?;
+            Ok(0)
+        }
+        Command::Init { force } => {
+            let dir = std::env::current_dir()
+                .map_err(|e| Error::Usage(format!("cannot read the current directory: {e}")))?;
+            let path = crate::init::write(&dir, force)?;
+            say!("wrote {}", path.display());
             Ok(0)
         }
     }
@@ -43,6 +69,25 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
 
 pub fn load_registry(packs: &[PathBuf]) -> Result<Registry, Error> {
     Registry::load(packs).map_err(Error::Rules)
+}
+
+/// The organisation's pack directories `check` would load from the current directory: `--packs`
+/// and the `packs` of the policy file (`--config`, else the nearest `bylaw.toml` and what it
+/// extends), sorted, without repeats.
+pub fn pack_dirs(args: &PackArgs) -> Result<Vec<PathBuf>, Error> {
+    let mut dirs = args.packs.clone();
+    let config = match &args.config {
+        Some(c) => Some(c.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| load::discover(&d)),
+    };
+    if let Some(c) = config {
+        dirs.extend(load::packs(&load::load_layers(&c)?));
+    }
+    dirs.sort();
+    dirs.dedup();
+    Ok(dirs)
 }
 
 /// A set of paths that share one policy.
@@ -248,7 +293,8 @@ fn cli_selector(registry: &Registry, raw: &str) -> Result<Selector, Error> {
         Ok(sel)
     } else {
         Err(Error::Usage(format!(
-            "unknown rule or pack `{raw}`; `bylaw rules` lists them"
+            "unknown rule or pack `{raw}`{}; `bylaw rules` lists them",
+            registry.did_you_mean(raw)
         )))
     }
 }
@@ -619,7 +665,7 @@ fn write_output(path: Option<&PathBuf>, body: &str) -> Result<(), Error> {
 }
 
 fn rules(args: RulesArgs) -> Result<i32, Error> {
-    let registry = load_registry(&args.packs)?;
+    let registry = load_registry(&pack_dirs(&args.packs)?)?;
     let body = match args.format {
         RulesFormat::Json => {
             let metas: Vec<_> = registry.metas().collect();
@@ -652,22 +698,12 @@ fn rules(args: RulesArgs) -> Result<i32, Error> {
     Ok(0)
 }
 
-fn explain(id: &str) -> Result<i32, Error> {
-    let registry = load_registry(&[])?;
+fn explain(id: &str, packs: &PackArgs) -> Result<i32, Error> {
+    let registry = load_registry(&pack_dirs(packs)?)?;
     let Some(rule) = registry.get(id) else {
-        let close: Vec<&str> = registry
-            .metas()
-            .filter(|m| m.id.contains(id.rsplit('/').next().unwrap_or(id)))
-            .map(|m| m.id.as_str())
-            .take(5)
-            .collect();
         return Err(Error::Usage(format!(
             "unknown rule `{id}`{}",
-            if close.is_empty() {
-                String::new()
-            } else {
-                format!("; did you mean: {}", close.join(", "))
-            }
+            registry.did_you_mean(id)
         )));
     };
     write_output(None, &crate::docs::rule_markdown(rule.meta()))?;

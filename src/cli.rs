@@ -25,14 +25,19 @@ pub enum Command {
     Explain {
         /// Rule id, e.g. `k8s/privileged-container`.
         id: String,
+        #[command(flatten)]
+        packs: PackArgs,
     },
-    /// Test the rules in a pack directory against their `tests:` snippets (and fixtures).
+    /// Test the rules in pack directories against their `tests:` snippets (and fixtures): DIR,
+    /// else every pack the policy file and `--packs` name.
     TestRules {
         /// Rule pack directory (as given to `--packs`).
-        dir: PathBuf,
+        dir: Option<PathBuf>,
         /// Folder of fixture cases: `<pack>/<name>/` or `<name>/` with `bad*`/`good*` files.
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Create or update a baseline file of current findings.
     Baseline {
@@ -43,6 +48,24 @@ pub enum Command {
     Suppressions(SuppressionsArgs),
     /// Print the JSON Schema of bylaw.toml (for editor completion and validation).
     Schema,
+    /// Print the document bylaw builds for a file: kind, context, and the value tree with the
+    /// JSON Pointer and line of every node (code: the tree-sitter node kinds per line).
+    Inspect {
+        file: PathBuf,
+        /// Only the nodes on this line (code: with their text).
+        #[arg(long, value_name = "N")]
+        line: Option<usize>,
+        /// Use this policy file (for the file's context) instead of the nearest `bylaw.toml`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Write a starter `bylaw.toml` for the repository in the current directory: the packs that
+    /// match its files and the contexts found, every key explained.
+    Init {
+        /// Overwrite an existing `bylaw.toml`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -264,7 +287,19 @@ mod tests {
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+/// Which rule packs a command sees besides the built-in ones: those `bylaw check` would load
+/// from the current directory.
+#[derive(Args, Debug, Default)]
+pub struct PackArgs {
     /// Extra rule pack directory; repeatable.
     #[arg(long, value_name = "DIR")]
     pub packs: Vec<PathBuf>,
+    /// Take the policy's `packs` from this file instead of the nearest `bylaw.toml` upwards from
+    /// the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

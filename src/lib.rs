@@ -16,6 +16,8 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod git;
+pub mod init;
+pub mod inspect;
 pub mod owners;
 pub mod pack;
 pub mod project;

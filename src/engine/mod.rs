@@ -1333,6 +1333,14 @@ fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// A file's text as the scan reads it (BOMs, UTF-16, invalid UTF-8 replaced); `None` for binary.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    match decode(bytes) {
+        Decoded::Text(t) | Decoded::Lossy(t) => Some(t),
+        Decoded::Binary => None,
+    }
+}
+
 fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| f([c[0], c[1]])).collect();
     match String::from_utf16(&units) {
