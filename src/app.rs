@@ -349,8 +349,26 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         Some(s) => Some(parse_severity("--fail-on", s)?),
         None => None,
     };
-    let (registry, groups) = prepare(&args.scan)?;
+    let (registry, mut groups) = prepare(&args.scan)?;
+    let spinner = if !args.quiet
+        && crate::progress::wanted(std::io::stderr().is_terminal(), |k| std::env::var(k).ok())
+    {
+        let progress = std::sync::Arc::new(crate::progress::Progress::default());
+        for g in &mut groups {
+            g.request.progress = Some(progress.clone());
+        }
+        Some(crate::progress::Spinner::start(
+            progress,
+            std::sync::Arc::new(std::sync::Mutex::new(std::io::stderr())),
+            crate::progress::DELAY,
+        ))
+    } else {
+        None
+    };
     let mut report = scan_groups(&registry, &groups)?;
+    if let Some(s) = spinner {
+        s.stop();
+    }
     if let Some(f) = fail_on {
         report.fail_on = f;
     }

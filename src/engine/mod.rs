@@ -58,6 +58,8 @@ pub struct ScanRequest {
     /// What the user asked to scan (a group under a nested policy scans a subtree of it): the
     /// root of fingerprints and CODEOWNERS paths for files outside any repository.
     pub scan_roots: Vec<PathBuf>,
+    /// Counts files found and checked, for the progress line on a terminal.
+    pub progress: Option<Arc<crate::progress::Progress>>,
 }
 
 impl ScanRequest {
@@ -75,6 +77,7 @@ impl ScanRequest {
             no_repo_rules: false,
             partial: false,
             staged: false,
+            progress: None,
         }
     }
 }
@@ -492,9 +495,16 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
+        if let Some(p) = &req.progress {
+            p.total
+                .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
+                if let Some(p) = &req.progress {
+                    p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 self.check_file(
                     f,
                     &roots,

@@ -239,3 +239,29 @@ pub fn step_summary(report: &Report, links: &Links) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Links, md};
+
+    #[test]
+    fn links_need_the_whole_environment() {
+        let env = |k: &str| match k {
+            "GITHUB_SERVER_URL" => Some("https://github.com/".to_string()),
+            "GITHUB_REPOSITORY" => Some("o/r".to_string()),
+            "GITHUB_SHA" => Some("abc".to_string()),
+            _ => None,
+        };
+        assert_eq!(
+            Links::from_env(env).blob.as_deref(),
+            Some("https://github.com/o/r/blob/abc")
+        );
+        let partial = |k: &str| (k == "GITHUB_SHA").then(|| "abc".to_string());
+        assert!(Links::from_env(partial).blob.is_none());
+    }
+
+    #[test]
+    fn markdown_cells_stay_cells() {
+        assert_eq!(md("a|b\n<c>"), "a\\|b &lt;c&gt;");
+    }
+}

@@ -600,3 +600,46 @@ pub fn by_owner(report: &Report) -> String {
     right[0] = false;
     format!("\nfindings by owner:\n{}", aligned(&table, &right))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{SNIPPET_WIDTH, aligned, snippet};
+    use crate::document::Span;
+
+    #[test]
+    fn snippets_keep_the_flagged_lines_and_their_numbers() {
+        let src = "a: 1\nb: two\nc: 3\n";
+        let (text, spans) = snippet(src, &[Span::new(8, 11)]);
+        assert_eq!(text, "\nb: two\n\n");
+        assert_eq!(&text[spans[0].start..spans[0].end], "two");
+        // A span over several lines is shown on its first.
+        let (text, spans) = snippet(src, &[Span::new(5, 16)]);
+        assert_eq!(text, "\nb: two\n\n");
+        assert_eq!(&text[spans[0].start..spans[0].end], "b: two");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_span() {
+        let line = format!("{}SECRET{}", "é".repeat(5000), "x".repeat(5000));
+        let start = line.find("SECRET").unwrap();
+        let (text, spans) = snippet(&line, &[Span::new(start, start + 6)]);
+        assert!(text.starts_with('…') && text.ends_with('…'));
+        assert_eq!(text.chars().count(), SNIPPET_WIDTH + 2);
+        assert_eq!(&text[spans[0].start..spans[0].end], "SECRET");
+        // Out-of-range spans are clamped, never a panic.
+        let (_, spans) = snippet("ab", &[Span::new(1, 99)]);
+        assert_eq!(spans[0], Span::new(1, 2));
+    }
+
+    #[test]
+    fn tables_align_columns() {
+        let rows = vec![
+            vec!["name".to_string(), "n".into()],
+            vec!["a-long-name".to_string(), "12".into()],
+        ];
+        assert_eq!(
+            aligned(&rows, &[false, true]),
+            "name          n\na-long-name  12\n"
+        );
+    }
+}

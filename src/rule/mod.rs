@@ -271,3 +271,22 @@ pub trait Rule: Send + Sync {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::builtin_docs_url;
+
+    #[test]
+    fn builtin_docs_links_come_from_the_build_template_only() {
+        assert_eq!(builtin_docs_url(None, "k8s/privileged-container"), None);
+        assert_eq!(builtin_docs_url(Some("  "), "k8s/x"), None);
+        assert_eq!(
+            builtin_docs_url(Some("https://d.example/{pack}/{name}.html"), "k8s/x").as_deref(),
+            Some("https://d.example/k8s/x.html")
+        );
+        assert_eq!(
+            builtin_docs_url(Some("https://d.example/rules/"), "k8s/x").as_deref(),
+            Some("https://d.example/rules/k8s/x")
+        );
+    }
+}
