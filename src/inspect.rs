@@ -5,6 +5,9 @@
 //!   and `deny` predicates judge);
 //! - for code: the tree-sitter node kinds that start on each line (what ast-grep `kind:` and
 //!   patterns match), or only those of `--line N` with their text.
+//!
+//! Values come from the file's text as reports hold it: every credential a built-in rule finds
+//! is masked (prefix and length kept), so `inspect` prints no secret either.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,6 +17,7 @@ use serde_json::Value;
 use crate::cli::ScanArgs;
 use crate::document::{ConfigDoc, Document, pointer_escape};
 use crate::error::Error;
+use crate::project::context::{Context, Mode};
 use crate::project::roots::Roots;
 
 /// Text shown for one scalar before it is cut (`…`).
@@ -21,18 +25,20 @@ const VALUE_WIDTH: usize = 60;
 
 /// Run `bylaw inspect`; returns the text to print.
 pub fn run(file: &Path, config: Option<PathBuf>, line: Option<usize>) -> Result<String, Error> {
+    // Every built-in pack runs on the file, whatever the policy selects, so that every credential
+    // a rule recognises is masked before a value is printed.
     let scan = ScanArgs {
         paths: vec![file.to_path_buf()],
         config,
         no_cache: true,
+        select: crate::pack::builtin_pack_names().into_iter().collect(),
         ..ScanArgs::default()
     };
-    let (_registry, groups) = crate::app::prepare(&scan)?;
+    let (registry, mut groups) = crate::app::prepare(&scan)?;
     let group = groups
-        .first()
+        .first_mut()
         .ok_or_else(|| Error::Usage(format!("nothing to inspect in {}", file.display())))?;
-    let req = &group.request;
-    let abs = match req.paths.first() {
+    let abs = match group.request.paths.first() {
         Some(p) => p.clone(),
         None => file.to_path_buf(),
     };
@@ -40,7 +46,7 @@ pub fn run(file: &Path, config: Option<PathBuf>, line: Option<usize>) -> Result<
         return Err(Error::Usage(format!("{} is not a file", file.display())));
     }
     let rel = abs
-        .strip_prefix(&req.base)
+        .strip_prefix(&group.request.base)
         .unwrap_or(&abs)
         .to_string_lossy()
         .replace('\\', "/");
@@ -52,13 +58,27 @@ pub fn run(file: &Path, config: Option<PathBuf>, line: Option<usize>) -> Result<
         ));
     };
     let kind = crate::walk::classify::classify(&rel, &text);
-    let roots = Roots::new(&req.base, &req.scan_roots);
-    let policy = &group.policy;
-    let context =
-        policy
-            .contexts
-            .classify(&policy.scoped(&rel), &roots.stable_path(&rel), kind, &text);
-    let doc = Document::new(rel.clone(), kind, text);
+    let roots = Roots::new(&group.request.base, &group.request.scan_roots);
+    let contexts = &group.policy.contexts;
+    let context = contexts.classify(
+        &group.policy.scoped(&rel),
+        &roots.stable_path(&rel),
+        kind,
+        &text,
+    );
+    let mode = contexts.mode(context);
+    // Scan it even where the policy would not (a skipped context, an excluded path) and show
+    // the text as the report holds it: credentials masked, same length, same lines.
+    for c in Context::ALL {
+        group.policy.contexts.setting_mut(c).mode = Mode::Report;
+    }
+    group.policy.exclude = None;
+    group.request.max_file_size = u64::MAX;
+    let report = crate::app::scan_groups(&registry, &groups)?;
+    let text = match report.sources.get(&rel) {
+        Some(masked) => masked.to_string(),
+        None => text,
+    };
     let mut out = String::new();
     let _ = writeln!(out, "file: {rel}");
     let _ = writeln!(out, "kind: {}", kind.name());
@@ -66,8 +86,9 @@ pub fn run(file: &Path, config: Option<PathBuf>, line: Option<usize>) -> Result<
         out,
         "context: {} (mode {})",
         context.as_str(),
-        policy.contexts.mode(context).as_str()
+        mode.as_str()
     );
+    let doc = Document::new(rel.clone(), kind, text);
     if crate::document::code::Lang::from_kind(kind).is_some() {
         code_view(&doc, line, &mut out);
     }
