@@ -393,6 +393,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             verbose: false,
             timing: true,
             show_all: false,
+            quiet: false,
         },
     );
     let hidden = hide_findings(&mut report, min_severity, args.quiet);
@@ -414,6 +415,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             verbose: args.verbose,
             timing: true,
             show_all: args.show_all,
+            quiet: args.quiet,
         };
         let group_by_owner = args.group_by == Some(GroupBy::Owner);
         // JSON and SARIF are streamed to the destination, so large reports are never held as

@@ -274,6 +274,17 @@ fn quiet_prints_only_failing_findings() {
         r.stdout
             .contains("deploy/pod.yaml:10:9: high k8s/privileged-container")
     );
+    let full = check(
+        d.path(),
+        &["--select", "k8s", "--quiet", "--fail-on", "medium"],
+    );
+    assert!(full.stdout.contains("[deploy/pod.yaml:10:9]"));
+    assert!(!full.stdout.contains("suppress a finding with"), "no notes");
+    assert!(
+        !full.stdout.contains("missing-cpu-request"),
+        "{}",
+        full.stdout
+    );
     let loud = check(d.path(), &["--format", "concise", "--select", "k8s"]);
     assert!(loud.stdout.contains(": low ") && !loud.stderr.is_empty());
 }

@@ -23,6 +23,8 @@ pub struct HumanOptions {
     pub timing: bool,
     /// Print findings in contexts that do not fail the run (tests, docs…) in full too.
     pub show_all: bool,
+    /// `--quiet`: findings and errors only, no notes.
+    pub quiet: bool,
 }
 
 /// Findings that do not fail the run are listed one line each, up to this many.
@@ -125,7 +127,7 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
             }
         }
     }
-    if !helped.is_empty() {
+    if !helped.is_empty() && !opts.quiet {
         let _ = writeln!(
             out,
             "\nsuppress a finding with `# bylaw: ignore[<rule-id>] reason=\"…\"` on its line or the line above"
@@ -175,7 +177,7 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
             e.path, e.kind, e.message
         );
     }
-    if quiet > 0 && !opts.verbose {
+    if quiet > 0 && !opts.verbose && !opts.quiet {
         let _ = writeln!(
             out,
             "note: {quiet} file{} in contexts that do not fail the run could not be fully analysed (--verbose lists them)",
