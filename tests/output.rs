@@ -576,6 +576,11 @@ fn rules_explain_and_test_rules_see_the_policys_packs() {
     let explain = run(&sub, &["explain", "acme/team-label"]);
     assert_eq!(explain.code, 0, "{}", explain.stderr);
     assert!(explain.stdout.contains("Every workload names its team."));
+    assert!(
+        explain
+            .stdout
+            .contains("docs: https://wiki.example/rules/team-label")
+    );
     let tested = run(&sub, &["test-rules"]);
     assert_eq!(tested.code, 0, "{}{}", tested.stdout, tested.stderr);
     assert!(
