@@ -523,15 +523,11 @@ fn github_extras(report: &Report) -> Result<(), Error> {
         let links = github::Links::from_env(|k| std::env::var(k).ok());
         let body = github::step_summary(report, &links);
         // GitHub collects the file after the step: append, other steps may have written to it.
-        let mut file = std::fs::OpenOptions::new()
+        std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&p)
-            .map_err(|source| Error::Write {
-                path: PathBuf::from(&p).display().to_string(),
-                source,
-            })?;
-        file.write_all(body.as_bytes())
+            .and_then(|mut file| file.write_all(body.as_bytes()))
             .map_err(|source| Error::Write {
                 path: PathBuf::from(&p).display().to_string(),
                 source,

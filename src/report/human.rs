@@ -142,10 +142,7 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
             context_counts(&report.not_failing_by_context())
         );
         for f in compact.iter().take(COMPACT_LIMIT) {
-            let loc = f
-                .start
-                .map(|s| format!(":{}:{}", s.line, s.col))
-                .unwrap_or_default();
+            let loc = at(f.start);
             let _ = writeln!(
                 out,
                 "  {}{loc}: {} {} {} [{}]",
@@ -167,10 +164,7 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
     }
     let quiet = report.errors.iter().filter(|e| e.quiet).count();
     for e in report.errors.iter().filter(|e| opts.verbose || !e.quiet) {
-        let loc = e
-            .location
-            .map(|l| format!(":{}:{}", l.line, l.col))
-            .unwrap_or_default();
+        let loc = at(e.location);
         let _ = writeln!(
             out,
             "warning: {}{loc}: {} error: {}",
@@ -432,10 +426,7 @@ pub fn concise(report: &Report, opts: &HumanOptions) -> String {
             hidden += 1;
             continue;
         }
-        let loc = f
-            .start
-            .map(|s| format!(":{}:{}", s.line, s.col))
-            .unwrap_or_default();
+        let loc = at(f.start);
         let _ = writeln!(
             out,
             "{}{loc}: {} {} {}",
@@ -446,10 +437,7 @@ pub fn concise(report: &Report, opts: &HumanOptions) -> String {
         );
     }
     for e in report.errors.iter().filter(|e| opts.verbose || !e.quiet) {
-        let loc = e
-            .location
-            .map(|l| format!(":{}:{}", l.line, l.col))
-            .unwrap_or_default();
+        let loc = at(e.location);
         let _ = writeln!(
             out,
             "{}{loc}: error {} {}",
@@ -466,6 +454,12 @@ pub fn concise(report: &Report, opts: &HumanOptions) -> String {
         );
     }
     out
+}
+
+/// `:line:col`, or nothing for a finding or error without a position.
+fn at(pos: Option<crate::document::LineCol>) -> String {
+    pos.map(|p| format!(":{}:{}", p.line, p.col))
+        .unwrap_or_default()
 }
 
 fn one_line(s: &str) -> String {
