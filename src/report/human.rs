@@ -90,6 +90,7 @@ pub fn render(report: &Report, registry: &Registry, opts: &HumanOptions) -> Stri
                         .filter(|r| r.path == f.path)
                         .filter_map(|r| r.span),
                 );
+                // `snippet` returns one span per span given: `mapped[0]` is the finding's.
                 let (text, mapped) = snippet(src, &spans);
                 // The rule's title adds nothing under a message that already says it; a label
                 // of the finding's own does.
@@ -346,10 +347,16 @@ pub fn snippet(src: &str, spans: &[Span]) -> (String, Vec<Span>) {
             Span::new(s.start, first_line_end)
         })
         .collect();
-    let mut text = String::new();
+    // Only the lines from the first span to the last are looked at; the lines above become
+    // empty ones, counted in one pass.
+    let lo = spans.iter().map(|s| s.start).min().unwrap_or(0);
+    let hi = spans.iter().map(|s| s.end).max().unwrap_or(0);
+    let first = src[..lo].rfind('\n').map_or(0, |i| i + 1);
+    let last = src[hi..].find('\n').map_or(src.len(), |i| hi + i + 1);
+    let mut text = "\n".repeat(src[..first].matches('\n').count());
     let mut maps: Vec<LineMap> = Vec::new();
-    let mut start = 0;
-    for raw in src.split_inclusive('\n') {
+    let mut start = first;
+    for raw in src[first..last].split_inclusive('\n') {
         let body = raw.trim_end_matches(['\n', '\r']);
         let end = start + body.len();
         let touched = spans.iter().any(|s| s.start <= end && s.end >= start);
@@ -606,12 +613,16 @@ mod tests {
     fn snippets_keep_the_flagged_lines_and_their_numbers() {
         let src = "a: 1\nb: two\nc: 3\n";
         let (text, spans) = snippet(src, &[Span::new(8, 11)]);
-        assert_eq!(text, "\nb: two\n\n");
+        assert_eq!(text, "\nb: two\n");
         assert_eq!(&text[spans[0].start..spans[0].end], "two");
         // A span over several lines is shown on its first.
         let (text, spans) = snippet(src, &[Span::new(5, 16)]);
-        assert_eq!(text, "\nb: two\n\n");
+        assert_eq!(text, "\nb: two\n");
         assert_eq!(&text[spans[0].start..spans[0].end], "b: two");
+        // Spans on several lines keep the lines between empty.
+        let (text, spans2) = snippet(src, &[Span::new(0, 1), Span::new(15, 16)]);
+        assert_eq!(text, "a: 1\n\nc: 3\n");
+        assert_eq!(&text[spans2[1].start..spans2[1].end], "3");
     }
 
     #[test]
