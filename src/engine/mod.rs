@@ -1298,6 +1298,13 @@ impl<'a> Engine<'a> {
                 e.span.map(|s| doc.line_col(s.start)),
             ));
         }
+        if let Some(n) = doc.config_note() {
+            errors.push(FileError::parse(
+                &doc.path,
+                n.message.clone(),
+                n.span.map(|s| doc.line_col(s.start)),
+            ));
+        }
         if let Some(e) = doc.code_error() {
             errors.push(FileError::parse(&doc.path, e.message.clone(), None));
         }
