@@ -203,7 +203,11 @@ fn render(maps: &BTreeMap<String, ToolMap>) -> String {
         let _ = write!(
             s,
             "\n## {}\n\nCatalogue: {}, from [{}]({}) at commit `{}`.\n\n| check | name | bylaw rules | note |\n|---|---|---|---|\n",
-            map.tool, map.catalogue, map.source.trim_start_matches("https://github.com/"), map.source, map.commit
+            map.tool,
+            map.catalogue,
+            map.source.trim_start_matches("https://github.com/"),
+            map.source,
+            map.commit
         );
         for e in &map.rules {
             let rules = if e.bylaw.is_empty() {
