@@ -75,6 +75,7 @@ const PACKS: &[&[(&str, Factory)]] = &[
     go::RULES,
     javascript::RULES,
     k8s::RULES,
+    k8s::env::RULES,
     python::RULES,
     repo::RULES,
     rust::RULES,
