@@ -311,10 +311,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         baseline::apply(&mut report.findings, &entries, &run);
         report.finalize();
     }
-    if let Some(g) = groups.first() {
-        let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
-        crate::owners::assign(&mut report.findings, &roots);
-    }
+    describe_scan(&mut report, &groups, &args.provenance);
 
     let stdout_terminal = std::io::stdout().is_terminal();
     for (fmt, path) in &outs {
@@ -378,6 +375,33 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     Ok(code)
 }
 
+/// Owners of every finding, and where the scan comes from with its suppressions and waivers
+/// (for the JSON report's `scan` and `suppressions`).
+pub fn describe_scan(
+    report: &mut Report,
+    groups: &[Group],
+    provenance: &crate::cli::ProvenanceArgs,
+) {
+    let Some(g) = groups.first() else {
+        return;
+    };
+    let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
+    crate::owners::assign(&mut report.findings, &roots);
+    let policies: Vec<&Policy> = groups.iter().map(|g| &g.policy).collect();
+    let mut owners = crate::owners::Lookup::new(&roots);
+    report.suppressions = Some(crate::report::scan::suppressions(
+        report,
+        &policies,
+        &mut owners,
+    ));
+    report.scan = Some(crate::report::scan::describe(
+        &g.request.base,
+        &policies,
+        provenance.repository.as_deref(),
+        provenance.timestamp,
+    ));
+}
+
 fn baseline_cmd(action: BaselineAction) -> Result<i32, Error> {
     let (args, update) = match action {
         BaselineAction::Create(a) => (a, false),
@@ -414,46 +438,24 @@ fn suppressions(args: SuppressionsArgs) -> Result<i32, Error> {
         reason: Option<String>,
         ticket: Option<String>,
     }
-    let mut rows: Vec<Row> = report
-        .directives
-        .iter()
-        .filter(|d| d.error.is_none())
-        .map(|d| Row {
-            until: d.until.clone(),
-            origin: d.origin.to_string(),
-            location: format!("{}:{}", d.path, d.start.line),
-            rules: d.rules.clone(),
-            owner: None,
-            reason: d.reason.clone(),
-            ticket: None,
+    let policies: Vec<&Policy> = groups.iter().map(|g| &g.policy).collect();
+    let roots = match groups.first() {
+        Some(g) => crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots),
+        None => crate::project::roots::Roots::new(std::path::Path::new("."), &[]),
+    };
+    let mut owners = crate::owners::Lookup::new(&roots);
+    let rows: Vec<Row> = crate::report::scan::suppressions(&report, &policies, &mut owners)
+        .into_iter()
+        .map(|e| Row {
+            until: e.until,
+            origin: e.origin,
+            location: format!("{}:{}", e.path, e.line),
+            rules: e.rules,
+            owner: e.owner,
+            reason: e.reason,
+            ticket: e.ticket,
         })
         .collect();
-    let mut seen = BTreeSet::new();
-    for g in &groups {
-        for w in &g.policy.waivers {
-            if !seen.insert((w.file.clone(), w.line)) {
-                continue;
-            }
-            rows.push(Row {
-                until: w.until.clone(),
-                origin: "waiver".into(),
-                location: format!("{}:{}", w.file, w.line),
-                rules: w.rule_names.clone(),
-                owner: w.owner.clone(),
-                reason: w.reason.clone(),
-                ticket: w.ticket.clone(),
-            });
-        }
-    }
-    // Soonest expiry first; entries without expiry last.
-    rows.sort_by(|a, b| {
-        (a.until.is_none(), &a.until, &a.location, &a.rules).cmp(&(
-            b.until.is_none(),
-            &b.until,
-            &b.location,
-            &b.rules,
-        ))
-    });
     let today = load::today();
     let body = match args.format {
         ListFormat::Json => {

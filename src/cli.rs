@@ -180,6 +180,21 @@ pub struct CheckArgs {
     /// Never use colour.
     #[arg(long)]
     pub no_color: bool,
+    #[command(flatten)]
+    pub provenance: ProvenanceArgs,
+}
+
+/// What the JSON report's `scan` object says beyond what git knows.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ProvenanceArgs {
+    /// Repository name in the JSON report's `scan` (default: the `origin` remote as
+    /// `host/path`, else the directory name).
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
+    /// Add the scan's UTC time to the JSON report's `scan` (reports are otherwise the same
+    /// bytes for the same input).
+    #[arg(long)]
+    pub timestamp: bool,
 }
 
 #[derive(Args, Debug)]
