@@ -38,6 +38,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             write_output(None, crate::config::SCHEMA)?;
             Ok(0)
         }
+        Command::Report(args) => crate::posture::cmd::report(args),
+        Command::Audit(args) => crate::posture::cmd::audit(args),
     }
 }
 
@@ -92,7 +94,7 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
             return Err(Error::Usage(format!("cannot read {}: {e}", p.display())));
         }
     }
-    let base = choose_base(&paths);
+    let base = scan.base.clone().unwrap_or_else(|| choose_base(&paths));
     let git_files = if scan.staged {
         Some(crate::git::staged_files(&cwd, &base)?)
     } else if let Some(r) = &scan.since {
@@ -114,7 +116,10 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
     for p in &paths {
         let cfg = match &scan.config {
             Some(c) => Some(c.clone()),
-            None => load::discover(p),
+            None => load::discover(p).filter(|c| {
+                !scan.own_policy_only
+                    || std::fs::canonicalize(p).is_ok_and(|dir| c.starts_with(dir))
+            }),
         };
         by_config.entry((cfg, false)).or_default().push(p.clone());
         if scan.config.is_none() && git_files.is_none() && p.is_dir() {
@@ -306,10 +311,7 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     }
     report.exit_zero = args.exit_zero;
     if let Some(b) = &args.baseline {
-        let entries = baseline::load(b)?;
-        let run = report.rules_run.clone();
-        baseline::apply(&mut report.findings, &entries, &run);
-        report.finalize();
+        apply_baseline(&mut report, b)?;
     }
     describe_scan(&mut report, &groups, &args.provenance);
 
@@ -375,6 +377,15 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     Ok(code)
 }
 
+/// Mark the findings a baseline file holds.
+pub fn apply_baseline(report: &mut Report, file: &std::path::Path) -> Result<(), Error> {
+    let entries = baseline::load(file)?;
+    let run = report.rules_run.clone();
+    baseline::apply(&mut report.findings, &entries, &run);
+    report.finalize();
+    Ok(())
+}
+
 /// Owners of every finding, and where the scan comes from with its suppressions and waivers
 /// (for the JSON report's `scan` and `suppressions`).
 pub fn describe_scan(
@@ -394,8 +405,15 @@ pub fn describe_scan(
         &policies,
         &mut owners,
     ));
+    // What was scanned, not where bylaw ran: `bylaw check ../api` describes `api`.
+    let scanned = g.request.scan_roots.first().unwrap_or(&g.request.base);
+    let scanned = if scanned.is_dir() {
+        scanned.as_path()
+    } else {
+        scanned.parent().unwrap_or(&g.request.base)
+    };
     report.scan = Some(crate::report::scan::describe(
-        &g.request.base,
+        scanned,
         &policies,
         provenance.repository.as_deref(),
         provenance.timestamp,
@@ -493,7 +511,7 @@ fn suppressions(args: SuppressionsArgs) -> Result<i32, Error> {
 }
 
 /// Stream output to a file or standard output through a buffer.
-fn write_with(
+pub fn write_with(
     path: Option<&PathBuf>,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {

@@ -18,6 +18,7 @@ pub mod finding;
 pub mod git;
 pub mod owners;
 pub mod pack;
+pub mod posture;
 pub mod project;
 pub mod report;
 pub mod rule;
