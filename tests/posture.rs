@@ -131,3 +131,278 @@ fn outside_git_the_repository_is_the_directory_name() {
     assert_eq!(r["scan"]["policy"]["digest"], Value::Null);
     assert_eq!(r["suppressions"], serde_json::json!([]));
 }
+
+mod synth;
+
+/// `bylaw report` on `dir` in `format`, judged on `synth::TODAY`.
+fn roll_up(dir: &Path, format: &str, extra: &[&str]) -> String {
+    let out = bylaw(dir)
+        .args(["report", ".", "--format", format, "--today", synth::TODAY])
+        .args(extra)
+        .output()
+        .expect("ran");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// The number an HTML element with this id holds.
+fn html_number(html: &str, id: &str) -> usize {
+    let at = html
+        .find(&format!("id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("no #{id}"));
+    let rest = &html[at + id.len() + 6..];
+    rest[..rest.find('<').unwrap()].parse().unwrap()
+}
+
+#[test]
+fn posture_of_generated_repositories_matches_what_was_generated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("reports");
+    let e = synth::generate(&dir, 300, 40, false, 17);
+    assert!(e.expired > 0 && e.expiring > 0 && e.overriding_repos > 0 && e.baselined > 0);
+    assert!(e.passing > 0 && e.passing < e.repositories);
+
+    // JSON summary.
+    let json: Value = serde_json::from_str(&roll_up(&dir, "json", &[])).unwrap();
+    let g = &json["gate"];
+    assert_eq!(json["reports_read"], 300);
+    assert_eq!(g["repositories"], e.repositories);
+    assert_eq!(g["passing"], e.passing);
+    assert_eq!(g["failing"], e.repositories - e.passing);
+    assert_eq!(g["failing_findings"], e.failing_findings);
+    for (s, n) in &e.by_severity {
+        assert_eq!(g["by_severity"][*s], *n, "{s}");
+    }
+    for (p, n) in &e.by_pack {
+        assert_eq!(g["by_pack"][p], *n, "{p}");
+    }
+    for (c, n) in &e.by_context {
+        assert_eq!(g["by_context"][*c], *n, "{c}");
+    }
+    assert!(
+        g["by_context"].get("test").is_none(),
+        "test findings do not fail"
+    );
+    let rules = json["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), e.rules.len());
+    for r in rules {
+        let want = e.rules[r["rule"].as_str().unwrap()];
+        assert_eq!(
+            (r["repositories"].clone(), r["findings"].clone()),
+            (want.0.into(), want.1.into())
+        );
+    }
+    // Ranked by repositories failing, most first.
+    let ranks: Vec<u64> = rules
+        .iter()
+        .map(|r| r["repositories"].as_u64().unwrap())
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] >= w[1]), "{ranks:?}");
+    assert_eq!(
+        rules
+            .iter()
+            .find(|r| r["rule"] == "acme/team-label")
+            .unwrap()["title"],
+        Value::Null
+    );
+    for t in json["teams"].as_array().unwrap() {
+        let want = e.teams[t["owner"].as_str().unwrap()];
+        assert_eq!(
+            (t["findings"].clone(), t["repositories"].clone()),
+            (want.0.into(), want.1.into())
+        );
+    }
+    assert_eq!(json["teams"].as_array().unwrap().len(), e.teams.len());
+    for r in json["repositories"].as_array().unwrap() {
+        let name = r["repository"].as_str().unwrap();
+        assert_eq!(r["failing"], e.repo_failing[name], "{name}");
+        assert_eq!(r["passing"], e.repo_failing[name] == 0, "{name}");
+    }
+    let gov = &json["governance"];
+    assert_eq!(gov["suppressions"], e.inline);
+    assert_eq!(gov["waivers"], e.waivers);
+    assert_eq!(gov["expiring"].as_array().unwrap().len(), e.expiring);
+    assert_eq!(gov["expired"].as_array().unwrap().len(), e.expired);
+    assert_eq!(gov["repositories_overriding_required"], e.overriding_repos);
+    assert_eq!(
+        gov["required_overrides"].as_array().unwrap().len(),
+        e.overriding_repos
+    );
+    assert_eq!(gov["baselined"], e.baselined);
+    assert_eq!(gov["suppressed_findings"], e.suppressed);
+    for (o, n) in &e.gov_by_owner {
+        assert_eq!(gov["by_owner"][o], *n, "{o}");
+    }
+    // 31 days later the expiring ones have expired (and those due on day 31 are expiring).
+    let out = bylaw(&dir)
+        .args(["report", ".", "--format", "json", "--today", "2027-01-06"])
+        .output()
+        .unwrap();
+    let later: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        later["governance"]["expired"].as_array().unwrap().len(),
+        e.expired + e.expiring
+    );
+
+    // HTML: the same numbers, and report text escaped.
+    let html = roll_up(&dir, "html", &[]);
+    assert_eq!(html_number(&html, "gate-passing"), e.passing);
+    assert_eq!(
+        html_number(&html, "gate-failing"),
+        e.repositories - e.passing
+    );
+    assert_eq!(html_number(&html, "gate-findings"), e.failing_findings);
+    assert_eq!(html_number(&html, "gov-suppressions"), e.inline);
+    assert_eq!(html_number(&html, "gov-waivers"), e.waivers);
+    assert_eq!(html_number(&html, "gov-expiring"), e.expiring);
+    assert_eq!(html_number(&html, "gov-expired"), e.expired);
+    assert_eq!(html_number(&html, "gov-required-repos"), e.overriding_repos);
+    assert_eq!(html_number(&html, "gov-baselined"), e.baselined);
+    assert_eq!(html.matches("<tr data-i=").count(), e.repositories);
+    for (name, failing) in &e.repo_failing {
+        let status = if *failing == 0 { "passing" } else { "failing" };
+        let row = format!("data-repo=\"{name}\" data-status=\"{status}\"");
+        let at = html.find(&row).unwrap_or_else(|| panic!("{row}"));
+        // The third cell is the failing count.
+        let cells: Vec<&str> = html[at..].split("data-v=\"").skip(1).take(3).collect();
+        assert!(
+            cells[2].starts_with(&format!("{failing}\"")),
+            "{name}: {}",
+            cells[2]
+        );
+    }
+    for (rule, (repos, findings)) in &e.rules {
+        let at = html.find(&format!("<tr data-rule=\"{rule}\">")).unwrap();
+        let row = &html[at..at + html[at..].find("</tr>").unwrap()];
+        assert!(
+            row.contains(&format!(
+                "<td class=\"n\">{repos}</td><td class=\"n\">{findings}</td>"
+            )),
+            "{row}"
+        );
+        // `explain` one click away for the rules this bylaw knows.
+        assert_eq!(
+            row.contains("<details><summary>explain</summary>"),
+            rule != "acme/team-label",
+            "{rule}"
+        );
+    }
+    assert!(html.contains("&lt;b&gt;reviewed&lt;/b&gt;"));
+    assert!(!html.contains("<b>reviewed</b>"));
+    for banned in ["src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!html.contains(banned), "{banned}");
+    }
+
+    // Markdown: the same numbers.
+    let md = roll_up(&dir, "markdown", &[]);
+    assert!(md.contains(&format!(
+        "| passing | failing | failing findings |\n|---:|---:|---:|\n| {} | {} | {} |",
+        e.passing,
+        e.repositories - e.passing,
+        e.failing_findings
+    )));
+    assert!(md.contains(&format!(
+        "| {} | {} | {} | {} | {} | {} |",
+        e.inline, e.waivers, e.expiring, e.expired, e.overriding_repos, e.baselined
+    )));
+    for (name, failing) in &e.repo_failing {
+        let status = if *failing == 0 { "passing" } else { "failing" };
+        assert!(
+            md.contains(&format!("| {name} | {status} | {failing} |")),
+            "{name}"
+        );
+    }
+    assert!(md.contains("&lt;b&gt;reviewed&lt;/b&gt; \\| ok"));
+    // Same input, same bytes.
+    assert_eq!(roll_up(&dir, "html", &[]), html);
+}
+
+#[test]
+fn previous_summary_gives_new_and_fixed_per_repository_and_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let before_dir = tmp.path().join("before");
+    let now_dir = tmp.path().join("now");
+    // Different seeds: every repository's counts change.
+    let before = synth::generate(&before_dir, 60, 20, false, 1);
+    let now = synth::generate(&now_dir, 50, 20, false, 2);
+    let summary = tmp.path().join("before.json");
+    std::fs::write(&summary, roll_up(&before_dir, "json", &[])).unwrap();
+    let json: Value = serde_json::from_str(&roll_up(
+        &now_dir,
+        "json",
+        &["--previous", summary.to_str().unwrap()],
+    ))
+    .unwrap();
+    let t = &json["trend"];
+    let (mut new, mut fixed) = (0usize, 0usize);
+    let mut per_repo: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for name in before.repo_rules.keys().chain(now.repo_rules.keys()) {
+        let empty = Default::default();
+        let (a, b) = (
+            before.repo_rules.get(name).unwrap_or(&empty),
+            now.repo_rules.get(name).unwrap_or(&empty),
+        );
+        let (mut n, mut f) = (0, 0);
+        for rule in a
+            .keys()
+            .chain(b.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
+            let (x, y) = (*a.get(rule).unwrap_or(&0), *b.get(rule).unwrap_or(&0));
+            n += y.saturating_sub(x);
+            f += x.saturating_sub(y);
+        }
+        per_repo.insert(name, (n, f));
+    }
+    for (n, f) in per_repo.values() {
+        new += n;
+        fixed += f;
+    }
+    assert_eq!(t["failing_before"], before.failing_findings);
+    assert_eq!(t["failing_now"], now.failing_findings);
+    assert_eq!(t["new"], new);
+    assert_eq!(t["fixed"], fixed);
+    assert_eq!(now.failing_findings + fixed, before.failing_findings + new);
+    assert_eq!(t["repositories_removed"].as_array().unwrap().len(), 10);
+    for r in t["repositories"].as_array().unwrap() {
+        let want = per_repo[r["name"].as_str().unwrap()];
+        assert_eq!(
+            (r["new"].clone(), r["fixed"].clone()),
+            (want.0.into(), want.1.into())
+        );
+    }
+    let html = roll_up(&now_dir, "html", &["--previous", summary.to_str().unwrap()]);
+    assert_eq!(html_number(&html, "trend-new"), new);
+    assert_eq!(html_number(&html, "trend-fixed"), fixed);
+}
+
+#[test]
+fn report_rejects_what_is_not_a_report_and_fails_without_any() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "a.json",
+        "{\"version\": \"2.1.0\", \"runs\": []}",
+    );
+    let out = bylaw(tmp.path()).args(["report", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a bylaw JSON report"));
+    synth::generate(&tmp.path().join("r"), 2, 3, false, 5);
+    let out = bylaw(tmp.path())
+        .args(["report", ".", "--format", "json", "--today", synth::TODAY])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["reports_read"], 2);
+    assert_eq!(json["rejected"][0]["path"], "./a.json");
+    let out = bylaw(tmp.path())
+        .args(["report", ".", "--today", "tomorrow"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

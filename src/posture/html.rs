@@ -101,7 +101,10 @@ fn bars(out: &mut String, title: &str, id: &str, items: &[(String, usize)]) {
         t = esc(title)
     );
     if items.is_empty() {
-        let _ = write!(out, r##"<text x="0" y="36" font-size="12" fill="#57606a">none</text>"##);
+        let _ = write!(
+            out,
+            r##"<text x="0" y="36" font-size="12" fill="#57606a">none</text>"##
+        );
     }
     for (i, (label, n)) in items.iter().enumerate() {
         let y = 24 + i * row;
@@ -155,9 +158,19 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
     );
     let sev: Vec<(String, usize)> = Severity::ALL
         .iter()
-        .map(|s| (s.as_str().to_string(), g.by_severity.get(s).copied().unwrap_or(0)))
+        .map(|s| {
+            (
+                s.as_str().to_string(),
+                g.by_severity.get(s).copied().unwrap_or(0),
+            )
+        })
         .collect();
-    bars(&mut o, "Failing findings by severity", "chart-severity", &sev);
+    bars(
+        &mut o,
+        "Failing findings by severity",
+        "chart-severity",
+        &sev,
+    );
     let mut packs: Vec<(String, usize)> = g.by_pack.iter().map(|(k, v)| (k.clone(), *v)).collect();
     packs.sort_by(|a, b| (b.1, &a.0).cmp(&(a.1, &b.0)));
     bars(&mut o, "Failing findings by pack", "chart-pack", &packs);
@@ -239,7 +252,11 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
     for (i, r) in p.repositories.iter().enumerate() {
         let (mut expiring, mut expired) = (0, 0);
         for s in &r.suppressions {
-            if let Some(d) = s.until.as_deref().and_then(crate::config::load::days_from_civil) {
+            if let Some(d) = s
+                .until
+                .as_deref()
+                .and_then(crate::config::load::days_from_civil)
+            {
                 if d < today {
                     expired += 1;
                 } else if d - today <= p.expiring_days {
@@ -403,7 +420,10 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
             if t.repositories_added.is_empty() {
                 String::new()
             } else {
-                format!(" New repositories: {}.", esc(&t.repositories_added.join(", ")))
+                format!(
+                    " New repositories: {}.",
+                    esc(&t.repositories_added.join(", "))
+                )
             },
             if t.repositories_removed.is_empty() {
                 String::new()
@@ -435,10 +455,19 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
     if !p.rejected.is_empty() || !p.duplicates.is_empty() {
         o.push_str(r#"<h2 id="inputs">Inputs not used</h2><ul>"#);
         for r in &p.rejected {
-            let _ = write!(o, "<li><code>{}</code>: {}</li>", esc(&r.path), esc(&r.reason));
+            let _ = write!(
+                o,
+                "<li><code>{}</code>: {}</li>",
+                esc(&r.path),
+                esc(&r.reason)
+            );
         }
         for d in &p.duplicates {
-            let _ = write!(o, "<li>{}: an earlier report of the same repository (a later one is used)</li>", esc(d));
+            let _ = write!(
+                o,
+                "<li>{}: an earlier report of the same repository (a later one is used)</li>",
+                esc(d)
+            );
         }
         o.push_str("</ul>");
     }

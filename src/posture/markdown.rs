@@ -42,7 +42,12 @@ pub fn render(p: &Posture, title: &str) -> String {
     );
     let _ = writeln!(o, "| severity | failing findings |\n|---|---:|");
     for s in Severity::ALL {
-        let _ = writeln!(o, "| {} | {} |", s.as_str(), g.by_severity.get(&s).unwrap_or(&0));
+        let _ = writeln!(
+            o,
+            "| {} | {} |",
+            s.as_str(),
+            g.by_severity.get(&s).unwrap_or(&0)
+        );
     }
     let _ = writeln!(o, "\n| pack | failing findings |\n|---|---:|");
     for (k, v) in &g.by_pack {
@@ -75,7 +80,13 @@ pub fn render(p: &Posture, title: &str) -> String {
         "\n## Teams\n\n| owner | failing findings | repositories |\n|---|---:|---:|"
     );
     for t in &p.teams {
-        let _ = writeln!(o, "| {} | {} | {} |", cell(&t.owner), t.findings, t.repositories);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            cell(&t.owner),
+            t.findings,
+            t.repositories
+        );
     }
 
     let _ = writeln!(

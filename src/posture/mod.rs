@@ -269,8 +269,7 @@ pub fn input_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 .into_iter()
                 .filter_map(Result::ok)
                 .filter(|e| {
-                    e.file_type().is_file()
-                        && e.path().extension().is_some_and(|x| x == "json")
+                    e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "json")
                 })
                 .map(walkdir::DirEntry::into_path)
                 .collect();
@@ -386,10 +385,8 @@ pub fn aggregate(
     opts: &Options,
     registry: &crate::rule::registry::Registry,
 ) -> Posture {
-    let read: Vec<(PathBuf, Result<RepoSummary, String>)> = files
-        .par_iter()
-        .map(|f| (f.clone(), read_one(f)))
-        .collect();
+    let read: Vec<(PathBuf, Result<RepoSummary, String>)> =
+        files.par_iter().map(|f| (f.clone(), read_one(f))).collect();
     let mut rejected = Vec::new();
     let mut duplicates = Vec::new();
     let mut repos: BTreeMap<String, RepoSummary> = BTreeMap::new();
@@ -492,12 +489,18 @@ pub fn aggregate(
     }
     gov.repositories_overriding_required = overriding.len();
     let by_date = |a: &GovEntry, b: &GovEntry| {
-        (&a.suppression.until, &a.repository, &a.suppression.path, a.suppression.line).cmp(&(
-            &b.suppression.until,
-            &b.repository,
-            &b.suppression.path,
-            b.suppression.line,
-        ))
+        (
+            &a.suppression.until,
+            &a.repository,
+            &a.suppression.path,
+            a.suppression.line,
+        )
+            .cmp(&(
+                &b.suppression.until,
+                &b.repository,
+                &b.suppression.path,
+                b.suppression.line,
+            ))
     };
     gov.expiring.sort_by(by_date);
     gov.expired.sort_by(by_date);
@@ -587,9 +590,8 @@ pub fn trend(now: &Posture, before: &Posture) -> Trend {
         .filter(|(_, (n, f))| n + f > 0)
         .map(|(name, (new, fixed))| TrendRow { name, new, fixed })
         .collect();
-    let most = |x: &TrendRow, y: &TrendRow| {
-        (y.new + y.fixed, &x.name).cmp(&(x.new + x.fixed, &y.name))
-    };
+    let most =
+        |x: &TrendRow, y: &TrendRow| (y.new + y.fixed, &x.name).cmp(&(x.new + x.fixed, &y.name));
     t.repositories.sort_by(most);
     t.rules.sort_by(most);
     t
