@@ -406,3 +406,108 @@ fn report_rejects_what_is_not_a_report_and_fails_without_any() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn audit_scans_each_repository_as_its_own_root() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    // A policy above the repositories governs none of them.
+    write(root, "bylaw.toml", "select = [\"docker\"]\n");
+    // `api`: its own policy fails only on high and waives the privileged pod.
+    let api = root.join("api");
+    write(&api, "bylaw.toml", &format!("fail-on = \"high\"\n{POLICY}"));
+    write(&api, "deploy/pod.yaml", PRIVILEGED_POD);
+    git(&api, &["init", "-q", "-b", "main"]);
+    git(
+        &api,
+        &["remote", "add", "origin", "git@github.com:acme/api.git"],
+    );
+    git(&api, &["add", "-A"]);
+    git(&api, &["commit", "-qm", "init"]);
+    // `web`: no policy, so every rule and the repository rules run.
+    let web = root.join("web");
+    write(&web, "deploy/pod.yaml", PRIVILEGED_POD);
+    git(&web, &["init", "-q"]);
+    // Not a repository: not audited.
+    write(root, "notes/pod.yaml", PRIVILEGED_POD);
+
+    let out = bylaw(root)
+        .args(["audit", ".", "-o", "reports", "--no-cache", "--jobs", "2"])
+        .env("BYLAW_TODAY", "2026-12-06")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("api: passing"), "{stderr}");
+    assert!(stderr.contains("web: "), "{stderr}");
+    let mut written: Vec<String> = std::fs::read_dir(root.join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["api.json", "web.json"]);
+    let read = |n: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(root.join("reports").join(n)).unwrap()).unwrap()
+    };
+    let (a, w) = (read("api.json"), read("web.json"));
+    assert_eq!(a["scan"]["repository"], "github.com/acme/api");
+    assert_eq!(a["scan"]["branch"], "main");
+    assert_eq!(a["scan"]["policy"]["version"], "2026.12");
+    assert_eq!(a["summary"]["failing"], 0);
+    assert_eq!(
+        a["summary"]["suppressed"], 1,
+        "the repository's own waiver applies"
+    );
+    assert_eq!(w["scan"]["repository"], "web");
+    assert_eq!(
+        w["scan"]["policy"]["digest"],
+        Value::Null,
+        "the policy above is not used"
+    );
+    let rules: Vec<&str> = w["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"k8s/privileged-container"), "{rules:?}");
+    assert!(
+        rules.contains(&"repo/missing-license"),
+        "repository rules run: {rules:?}"
+    );
+    // Paths are relative to each repository.
+    assert!(
+        w["findings"].as_array().unwrap().iter().all(|f| !f["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("web/")
+            && !f["path"].as_str().unwrap().starts_with('/'))
+    );
+    // The same report as `bylaw check` run in the repository.
+    let mut check = bylaw(&api);
+    check
+        .args(["check", ".", "--no-cache", "--format", "json"])
+        .env("BYLAW_TODAY", "2026-12-06");
+    assert_eq!(
+        check.output().unwrap().stdout,
+        std::fs::read(root.join("reports/api.json")).unwrap()
+    );
+
+    // Ready for `bylaw report`.
+    let out = bylaw(root)
+        .args([
+            "report",
+            "reports",
+            "--format",
+            "json",
+            "--today",
+            "2026-12-06",
+        ])
+        .output()
+        .unwrap();
+    let p: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["gate"]["repositories"], 2);
+    assert_eq!(p["gate"]["passing"], 1);
+    assert_eq!(p["governance"]["waivers"], 1);
+    assert_eq!(p["governance"]["suppressed_findings"], 1);
+}
