@@ -251,7 +251,12 @@ pub fn generate(dir: &Path, repos: usize, per_repo: usize, exact: bool, seed: u6
         report.suppressions = Some(entries);
         report.scan = Some(ScanInfo {
             repository: name,
-            commit: Some(format!("{:040x}", rng.next())),
+            commit: Some(format!(
+                "{:016x}{:016x}{:08x}",
+                rng.next(),
+                rng.next(),
+                rng.next() >> 32
+            )),
             branch: Some("main".into()),
             bylaw_version: env!("CARGO_PKG_VERSION"),
             policy: PolicyInfo {
