@@ -511,3 +511,88 @@ fn audit_scans_each_repository_as_its_own_root() {
     assert_eq!(p["governance"]["waivers"], 1);
     assert_eq!(p["governance"]["suppressed_findings"], 1);
 }
+
+/// Findings above `info` and file errors of `bylaw check` on exactly these files.
+fn lint(dir: &Path, files: &[&str]) -> Vec<String> {
+    let out = bylaw(dir)
+        .args(["check", "--no-cache", "--format", "json", "--exit-zero"])
+        .args(files)
+        .output()
+        .unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let mut problems: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f["path"], f["start"]["line"], f["rule"], f["message"]
+            )
+        })
+        .collect();
+    problems.extend(
+        r["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{}: {}", e["path"], e["message"])),
+    );
+    assert_eq!(r["summary"]["files_scanned"], files.len(), "{files:?}");
+    problems
+}
+
+#[test]
+fn rollout_workflows_and_templates_are_clean_under_bylaws_own_rules() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflows = [
+        ".github/workflows/bylaw.yml",
+        ".github/workflows/bylaw-posture.yml",
+    ];
+    assert_eq!(lint(root, &workflows), Vec::<String>::new());
+    for w in workflows {
+        let text = std::fs::read_to_string(root.join(w)).unwrap();
+        assert!(text.contains("workflow_call:"), "{w} is reusable");
+    }
+    // GitLab reads components from templates/; bylaw recognises pipelines by their file name.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut copies = Vec::new();
+    for t in ["bylaw", "bylaw-posture"] {
+        let text = std::fs::read_to_string(root.join(format!("templates/{t}.yml"))).unwrap();
+        assert!(
+            text.starts_with('#') && text.contains("spec:\n  inputs:") && text.contains("\n---\n")
+        );
+        write(tmp.path(), &format!("{t}/.gitlab-ci.yml"), &text);
+        copies.push(format!("{t}/.gitlab-ci.yml"));
+    }
+    let copies: Vec<&str> = copies.iter().map(String::as_str).collect();
+    assert_eq!(lint(tmp.path(), &copies), Vec::<String>::new());
+
+    // The lint sees into these files: the same files, made worse, are flagged.
+    let text = std::fs::read_to_string(root.join("templates/bylaw.yml")).unwrap();
+    write(
+        tmp.path(),
+        "worse/.gitlab-ci.yml",
+        &text.replace("image: $[[ inputs.image ]]", "image: rust"),
+    );
+    let found = lint(tmp.path(), &["worse/.gitlab-ci.yml"]);
+    assert!(
+        found.iter().any(|f| f.contains("gitlab/unpinned-image")),
+        "{found:?}"
+    );
+    let text = std::fs::read_to_string(root.join(workflows[0])).unwrap();
+    write(
+        tmp.path(),
+        ".github/workflows/worse.yml",
+        &text.replace("permissions: {}\n", "").replace(
+            "    permissions:\n      contents: read\n      security-events: write\n      actions: read\n",
+            "",
+        ),
+    );
+    let found = lint(tmp.path(), &[".github/workflows/worse.yml"]);
+    assert!(
+        found.iter().any(|f| f.contains("gha/missing-permissions")),
+        "{found:?}"
+    );
+}
