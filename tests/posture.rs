@@ -596,3 +596,50 @@ fn rollout_workflows_and_templates_are_clean_under_bylaws_own_rules() {
         "{found:?}"
     );
 }
+
+#[test]
+fn hostile_reports_are_escaped_and_never_crash_the_roll_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let finding = serde_json::json!({
+        "rule": "acme/<img src=x onerror=alert(1)>", "severity": "high", "confidence": "high",
+        "message": "</td><script>alert(2)</script>", "path": "a|b\nc", "start": {"line": 1, "col": 1},
+        "suppression": null, "baseline": null, "owners": ["<b>team</b>"], "context": "production",
+        "fails": true
+    });
+    let report = serde_json::json!({
+        "version": "1", "tool": {"name": "bylaw", "version": "0.1.0"},
+        "scan": {"repository": "<script>alert(3)</script>|x", "commit": "ééééééééééééééé",
+                 "branch": "\"><svg onload=alert(4)>", "bylaw_version": "0.1.0",
+                 "policy": {"version": "'; alert(5); '", "digest": null}},
+        "summary": {"files_scanned": 1},
+        "findings": [finding],
+        "suppressions": [{"origin": "waiver", "path": "bylaw.toml", "line": 1, "rules": [],
+                          "owner": "<i>o</i>", "owners": [], "reason": "<script>", "ticket": null,
+                          "until": "2026-99-99"}]
+    });
+    write(tmp.path(), "r.json", &report.to_string());
+    let html = roll_up(tmp.path(), "html", &[]);
+    for raw in [
+        "<script>alert",
+        "<img src=x",
+        "<svg onload",
+        "<b>team",
+        "<i>o</i>",
+    ] {
+        assert!(!html.contains(raw), "{raw}");
+    }
+    assert!(html.contains("&lt;script&gt;alert(3)&lt;/script&gt;|x"));
+    assert!(
+        html.contains("<code>éééééééééééé</code>"),
+        "12 characters of the commit"
+    );
+    // The page's own script is the only one.
+    assert_eq!(html.matches("<script>").count(), 1);
+    let md = roll_up(tmp.path(), "markdown", &[]);
+    assert!(md.contains("&lt;script&gt;alert(3)&lt;/script&gt;\\|x"));
+    assert!(!md.contains("<script>"));
+    let json: Value = serde_json::from_str(&roll_up(tmp.path(), "json", &[])).unwrap();
+    // An impossible date is neither expired nor expiring.
+    assert_eq!(json["governance"]["expired"], serde_json::json!([]));
+    assert_eq!(json["governance"]["expiring"], serde_json::json!([]));
+}

@@ -270,7 +270,7 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
             (None, Some(d)) => d.clone(),
             (None, None) => String::new(),
         };
-        let commit = r.commit.as_deref().map_or("", |c| &c[..c.len().min(12)]);
+        let commit = super::short_commit(r.commit.as_deref());
         let search = format!(
             "{} {} {} {}",
             r.repository,
@@ -310,7 +310,7 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
             o,
             r#"<td data-v="{p}">{p}</td><td data-v="{c}"><code>{c}</code></td></tr>"#,
             p = esc(&policy),
-            c = esc(commit)
+            c = esc(&commit)
         );
     }
     o.push_str("</tbody></table>\n");

@@ -114,7 +114,7 @@ pub fn render(p: &Posture, title: &str) -> String {
                     .or(r.policy_digest.as_deref())
                     .unwrap_or("")
             ),
-            cell(r.commit.as_deref().map_or("", |c| &c[..c.len().min(12)])),
+            cell(&super::short_commit(r.commit.as_deref())),
         );
     }
 

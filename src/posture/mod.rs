@@ -233,6 +233,11 @@ fn fold(report: InReport, source: &Path) -> RepoSummary {
     r
 }
 
+/// The first 12 characters of a commit id (by character: a report is untrusted input).
+pub fn short_commit(c: Option<&str>) -> String {
+    c.map(|c| c.chars().take(12).collect()).unwrap_or_default()
+}
+
 /// A file that could not be used as a report.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Rejected {
