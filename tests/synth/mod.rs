@@ -75,8 +75,8 @@ fn day_offset(today: &str, days: i64) -> String {
 }
 
 /// Write `repos` reports into `dir` (`repo-NNNN.json`); `per_repo` is the most findings a
-/// repository has (every seventh has none; with `exact`, every other one has exactly
-/// `per_repo`). Returns what the roll-up must find.
+/// repository has (every seventh has none), or with `exact` the number every one has. Returns
+/// what the roll-up must find.
 pub fn generate(dir: &Path, repos: usize, per_repo: usize, exact: bool, seed: u64) -> Expected {
     std::fs::create_dir_all(dir).expect("mkdir");
     let mut rng = Rng::new(seed);
@@ -88,10 +88,10 @@ pub fn generate(dir: &Path, repos: usize, per_repo: usize, exact: bool, seed: u6
             files_scanned: 40 + i,
             ..Report::default()
         };
-        let n = if i % 7 == 0 {
-            0
-        } else if exact {
+        let n = if exact {
             per_repo
+        } else if i % 7 == 0 {
+            0
         } else {
             1 + rng.below(per_repo as u64) as usize
         };
