@@ -41,6 +41,9 @@ use hcl_edit::structure::{Block, BlockLabel, Body};
 use hcl_edit::template::{Element, Template};
 use serde_json::{Map, Number, Value};
 
+use std::sync::Arc;
+
+use super::hcl_eval::{NoScope, Origin, Scope, eval, eval_template};
 use super::{ConfigDoc, ParseError, Span, StrMap, pointer_escape};
 
 /// Deepest nesting we convert (hcl-edit itself refuses more than 64 nested levels).
@@ -50,6 +53,16 @@ pub const MAX_DEPTH: usize = 256;
 const TRANSPARENT_FUNCS: &[&str] = &["jsonencode", "yamlencode", "tolist", "toset", "tomap"];
 
 pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
+    parse_in(text, &NoScope).map(|(docs, _)| docs)
+}
+
+/// Pointers whose value came from a variable or local, with where that value is written.
+pub type Origins = Vec<(String, Arc<Origin>)>;
+
+/// [`parse`] with the module's variables and locals: expressions whose value Terraform would know
+/// ([`super::hcl_eval`]) become that value, and each value that came through a variable or local
+/// is listed with its pointer and [`Origin`].
+pub fn parse_in(text: &str, scope: &dyn Scope) -> Result<(Vec<ConfigDoc>, Origins), ParseError> {
     // hcl-edit spans are byte offsets into the string it parsed; strip a BOM but keep offsets.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let src = &text[bom..];
@@ -66,15 +79,18 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
         shift: bom,
         spans: StrMap::default(),
         keys: StrMap::default(),
+        scope,
+        origins: Vec::new(),
     };
     let value = conv.top_body(&body)?;
-    Ok(vec![ConfigDoc {
+    let doc = ConfigDoc {
         value,
         spans: conv.spans.into(),
         key_spans: conv.keys.into(),
         index: 0,
         span: Span::new(0, text.len()),
-    }])
+    };
+    Ok((vec![doc], conv.origins))
 }
 
 struct Converter<'t> {
@@ -82,6 +98,8 @@ struct Converter<'t> {
     shift: usize,
     spans: StrMap<Span>,
     keys: StrMap<Span>,
+    scope: &'t dyn Scope,
+    origins: Origins,
 }
 
 fn too_deep() -> ParseError {
@@ -319,16 +337,21 @@ impl Converter<'_> {
             }
             Expression::StringTemplate(t) => match literal(t) {
                 Some(s) => Value::String(s),
-                None => {
+                None => self.known(e, ptr).unwrap_or_else(|| {
                     let src = self.source(t.span());
                     let inner = src
                         .strip_prefix('"')
                         .and_then(|s| s.strip_suffix('"'))
                         .unwrap_or(&src);
                     Value::String(inner.to_string())
-                }
+                }),
             },
-            Expression::HeredocTemplate(h) => Value::String(self.template(&h.template)),
+            Expression::HeredocTemplate(h) => {
+                match eval_template(&h.template, self.text, self.scope) {
+                    Some(v) => self.keep(v, ptr),
+                    None => Value::String(self.template(&h.template)),
+                }
+            }
             Expression::Parenthesis(p) => self.expr(p.inner(), ptr, depth + 1)?,
             Expression::UnaryOp(u) => match (u.operator.value(), &u.expr) {
                 (UnaryOperator::Neg, Expression::Number(n)) => {
@@ -341,7 +364,7 @@ impl Converter<'_> {
                             .map_or(Value::Null, Value::Number)
                     }
                 }
-                _ => Value::String(self.source(e.span())),
+                _ => self.evaluated(e, ptr),
             },
             Expression::FuncCall(f)
                 if f.name.namespace.is_empty()
@@ -354,8 +377,27 @@ impl Converter<'_> {
                     None => Value::Null,
                 }
             }
-            _ => Value::String(self.source(e.span())),
+            _ => self.evaluated(e, ptr),
         })
+    }
+
+    /// The value of an expression Terraform would know, else its source text (unknown).
+    fn evaluated(&mut self, e: &Expression, ptr: &str) -> Value {
+        self.known(e, ptr)
+            .unwrap_or_else(|| Value::String(self.source(e.span())))
+    }
+
+    fn known(&mut self, e: &Expression, ptr: &str) -> Option<Value> {
+        let v = eval(e, self.text, self.scope)?;
+        Some(self.keep(v, ptr))
+    }
+
+    /// Record where a value that came through a variable or local is written.
+    fn keep(&mut self, v: super::hcl_eval::Val, ptr: &str) -> Value {
+        if let Some(o) = v.o {
+            self.origins.push((ptr.to_string(), o));
+        }
+        v.v
     }
 
     /// A heredoc's text: literals as written, interpolations and directives as source.
@@ -385,7 +427,7 @@ fn literal(t: &hcl_edit::template::StringTemplate) -> Option<String> {
     Some(out)
 }
 
-fn number(n: &hcl_edit::Number) -> Value {
+pub(crate) fn number(n: &hcl_edit::Number) -> Value {
     if let Some(i) = n.as_i64() {
         Value::Number(i.into())
     } else if let Some(u) = n.as_u64() {
@@ -412,7 +454,7 @@ fn dynamic_block(b: &Block) -> Option<(String, Option<&Body>)> {
     Some((label_str(label), content.map(|c| &c.body)))
 }
 
-fn label_str(l: &BlockLabel) -> String {
+pub(crate) fn label_str(l: &BlockLabel) -> String {
     match l {
         BlockLabel::Ident(i) => i.as_str().to_string(),
         BlockLabel::String(s) => s.value().clone(),
@@ -521,7 +563,8 @@ resource "aws_s3_bucket_versioning" "v" {
   name   = "${var.env}-logs"
   plain  = "a$${b}"
   cond   = var.x ? 1 : 2
-  call   = lower("X")
+  call   = file("x.json")
+  known  = lower("X")
   paren  = (true)
   list   = tolist(["a"])
   obj    = { "Key" = 1, other = "x" }
@@ -533,7 +576,9 @@ resource "aws_s3_bucket_versioning" "v" {
         assert_eq!(r["name"], json!("${var.env}-logs"));
         assert_eq!(r["plain"], json!("a${b}"));
         assert_eq!(r["cond"], json!("var.x ? 1 : 2"));
-        assert_eq!(r["call"], json!(r#"lower("X")"#));
+        assert_eq!(r["call"], json!(r#"file("x.json")"#));
+        // Literals from literals are evaluated.
+        assert_eq!(r["known"], json!("x"));
         assert_eq!(r["paren"], json!(true));
         assert_eq!(r["list"], json!(["a"]));
         assert_eq!(r["obj"], json!({"Key": 1, "other": "x"}));

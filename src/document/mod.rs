@@ -8,6 +8,7 @@
 pub mod code;
 pub mod dockerfile;
 pub mod hcl;
+pub mod hcl_eval;
 pub mod rust;
 pub mod span;
 pub mod yaml;
@@ -424,6 +425,10 @@ pub struct Document {
     pub text: Arc<str>,
     line_index: OnceLock<LineIndex>,
     config: OnceLock<Result<Vec<ConfigDoc>, ParseError>>,
+    /// A `.tf` file's module: the variables and locals its expressions are evaluated with.
+    terraform_scope: OnceLock<Arc<dyn hcl_eval::Scope + Send + Sync>>,
+    /// Pointers of the configuration view whose value came through a variable or local.
+    terraform_origins: OnceLock<hcl::Origins>,
     /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
     id: u64,
     rust_error: OnceLock<Option<ParseError>>,
@@ -454,6 +459,8 @@ impl Document {
             text: text.into(),
             line_index: OnceLock::new(),
             config: OnceLock::new(),
+            terraform_scope: OnceLock::new(),
+            terraform_origins: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rust_error: OnceLock::new(),
             code: OnceLock::new(),
@@ -470,6 +477,9 @@ impl Document {
         };
         // A fresh OnceLock is empty: setting it cannot fail.
         let _ = slim.config.set(config);
+        let _ = slim
+            .terraform_origins
+            .set(self.terraform_origins().to_vec());
         slim
     }
 
@@ -490,7 +500,14 @@ impl Document {
     pub fn config(&self) -> Result<&[ConfigDoc], &ParseError> {
         self.config
             .get_or_init(|| match self.kind {
-                DocumentKind::Terraform => hcl::parse(&self.text),
+                DocumentKind::Terraform => match self.terraform_scope.get() {
+                    Some(scope) => hcl::parse_in(&self.text, scope.as_ref()).map(|(d, o)| {
+                        // Set only here, once, inside the config cell's initialisation.
+                        let _ = self.terraform_origins.set(o);
+                        d
+                    }),
+                    None => hcl::parse(&self.text),
+                },
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
                 DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
                 k if k.is_yaml() => yaml::parse(&self.text, self.kind),
@@ -498,6 +515,18 @@ impl Document {
             })
             .as_ref()
             .map(Vec::as_slice)
+    }
+
+    /// Evaluate this Terraform file's expressions with its module's variables and locals (before
+    /// the configuration view is first built; later calls change nothing).
+    pub fn set_terraform_scope(&self, scope: Arc<dyn hcl_eval::Scope + Send + Sync>) {
+        let _ = self.terraform_scope.set(scope);
+    }
+
+    /// Pointers of the configuration view whose value came through a variable or local, with
+    /// where that value is written (empty before the view is built, and for other kinds).
+    pub fn terraform_origins(&self) -> &[(String, Arc<hcl_eval::Origin>)] {
+        self.terraform_origins.get().map_or(&[], Vec::as_slice)
     }
 
     /// The configuration parse failure, if the configuration view was built and failed.
