@@ -222,16 +222,19 @@ fn admin_grant(s: &Stmt) -> Option<(String, Grant)> {
 /// Whether a statement that is not admin-equivalent passes any role: the pointer to cite and
 /// how it grants it.
 fn passrole(s: &Stmt) -> Option<(String, String)> {
-    if let Some((p, a)) = s
-        .actions
-        .iter()
-        .find(|(_, a)| glob_ci(a, "iam:PassRole"))
-    {
+    if let Some((p, a)) = s.actions.iter().find(|(_, a)| glob_ci(a, "iam:PassRole")) {
         return Some((p.clone(), format!("'{a}'")));
     }
     let (first, _) = s.not_actions.first()?;
-    (!s.not_actions.iter().any(|(_, n)| glob_ci(n, "iam:PassRole")))
-        .then(|| (first.clone(), "every action outside its NotAction list".to_string()))
+    (!s.not_actions
+        .iter()
+        .any(|(_, n)| glob_ci(n, "iam:PassRole")))
+    .then(|| {
+        (
+            first.clone(),
+            "every action outside its NotAction list".to_string(),
+        )
+    })
 }
 
 /// Bucket policies (`aws_s3_bucket_policy`, legacy `aws_s3_bucket.policy`), following a
