@@ -15,9 +15,17 @@
 //! - Nested blocks are ALWAYS arrays of objects under the block name, even when there is one:
 //!   `ingress {…} ingress {…}` → `ingress: [{…}, {…}]`, so rules write `$.ingress[*].cidr_blocks`.
 //!   A labelled nested block adds one object level per label before the array.
-//! - `dynamic "ingress" { for_each = … content {…} }` is an `ingress` block (Terraform generates
-//!   one per element) holding the content's attributes and blocks: `$.ingress[*]` sees it like
-//!   a static one. Its pointer's spans are the whole `dynamic` block and its header.
+//! - `dynamic "ingress" { for_each = … content {…} }` is one `ingress` block per element when
+//!   `for_each` is known (a list or map; the iterator — the label or `iterator = name` — bound to
+//!   each element's `key` and `value`), and else one block whose iterator values are unknown:
+//!   `$.ingress[*]` sees them like static ones. Their pointers' spans are the whole `dynamic`
+//!   block and its header; their attributes' spans are the content's.
+//! - A top-level block whose `count` is known 0 or whose `for_each` is known empty is left out
+//!   (Terraform creates nothing); with a known `count`, the first instance is judged
+//!   (`count.index` = 0). `each.*` stays unknown.
+//! - With a module scope ([`parse_in`]), every expression whose value Terraform would know is that
+//!   value ([`super::hcl_eval`]); the pointers whose value came through a variable or local are
+//!   listed with their [`Origin`].
 //! - Attribute values: literals decoded (null, bools, numbers, strings, `-1`); arrays and objects
 //!   recursively; `jsonencode(X)` / `yamlencode(X)` / `tolist(X)` / `toset(X)` / `tomap(X)` → the
 //!   value of X (so inline policies can be checked); parentheses are transparent; templates and
@@ -43,7 +51,7 @@ use serde_json::{Map, Number, Value};
 
 use std::sync::Arc;
 
-use super::hcl_eval::{NoScope, Origin, Scope, eval, eval_template};
+use super::hcl_eval::{NoScope, Origin, Scope, Val, eval, eval_template};
 use super::{ConfigDoc, ParseError, Span, StrMap, pointer_escape};
 
 /// Deepest nesting we convert (hcl-edit itself refuses more than 64 nested levels).
@@ -81,6 +89,7 @@ pub fn parse_in(text: &str, scope: &dyn Scope) -> Result<(Vec<ConfigDoc>, Origin
         keys: StrMap::default(),
         scope,
         origins: Vec::new(),
+        iters: Vec::new(),
     };
     let value = conv.top_body(&body)?;
     let doc = ConfigDoc {
@@ -100,6 +109,35 @@ struct Converter<'t> {
     keys: StrMap<Span>,
     scope: &'t dyn Scope,
     origins: Origins,
+    /// Iterators of the `dynamic` blocks (and `count`) being expanded: name, key, value.
+    iters: Vec<(String, Value, Val)>,
+}
+
+/// A scope with iterators bound over a module's scope.
+struct Stacked<'a> {
+    base: &'a dyn Scope,
+    iters: &'a [(String, Value, Val)],
+}
+
+impl Scope for Stacked<'_> {
+    fn lookup(&self, root: &str, name: &str) -> Option<Val> {
+        match self.iters.iter().rev().find(|(n, _, _)| n == root) {
+            Some((_, key, value)) => match name {
+                "key" => Some(Val {
+                    v: key.clone(),
+                    o: None,
+                }),
+                "value" => Some(value.clone()),
+                // `count.index` is bound as the key of `count`.
+                "index" => Some(Val {
+                    v: key.clone(),
+                    o: None,
+                }),
+                _ => None,
+            },
+            None => self.base.lookup(root, name),
+        }
+    }
 }
 
 fn too_deep() -> ParseError {
@@ -195,7 +233,23 @@ impl Converter<'_> {
                 arr.push(v);
                 continue;
             }
-            let v = self.body(&block.body, &ptr, 2)?;
+            // `count = 0` or an empty `for_each` (known): Terraform creates nothing to judge.
+            let instances = self.instances(&block.body);
+            if instances == Some(0) {
+                continue;
+            }
+            let counted = instances.is_some() && block.body.get_attribute("count").is_some();
+            if counted {
+                // Every instance has the same settings but `count.index`: judge the first.
+                let zero = Value::Number(0.into());
+                self.iters
+                    .push(("count".into(), zero.clone(), Val::plain(zero)));
+            }
+            let v = self.body(&block.body, &ptr, 2);
+            if counted {
+                self.iters.pop();
+            }
+            let v = v?;
             self.mark(&ptr, bspan, hspan, false);
             let mut slot = root
                 .entry(ident.clone())
@@ -247,48 +301,131 @@ impl Converter<'_> {
         }
         let empty = Body::default();
         for block in body.blocks() {
-            // `dynamic "X" { content {…} }` is an `X` block with the content's body.
-            let (ident, labels, inner) = match dynamic_block(block) {
-                Some((x, content)) => (x, Vec::new(), content.unwrap_or(&empty)),
-                None => (
-                    block.ident.as_str().to_string(),
-                    block.labels.iter().map(label_str).collect(),
-                    &block.body,
-                ),
-            };
             let bspan = self.span(block.span());
             let hspan = self.header(block);
-            let mut p = format!("{ptr}/{}", pointer_escape(&ident));
-            self.mark(&p, bspan, hspan, true);
-            let ident_key = ident.clone();
-            let mut path = vec![ident];
-            for l in labels {
-                p = format!("{p}/{}", pointer_escape(&l));
-                self.mark(&p, bspan, hspan, true);
-                path.push(l);
-            }
-            let idx = lookup_len(&map, &path);
-            let item = format!("{p}/{idx}");
-            let v = self.body(inner, &item, depth + 1)?;
-            self.mark(&item, bspan, hspan, false);
-            let fresh = |last: bool| {
-                if last {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Object(Map::new())
+            // `dynamic "X" { content {…} }` is an `X` block with the content's body: one per
+            // element when `for_each` is known, else one whose iterator values are unknown.
+            if let Some((x, content)) = dynamic_block(block) {
+                let inner = content.unwrap_or(&empty);
+                match self.dynamic_elements(block) {
+                    Some((iter, elements)) => {
+                        for (key, value) in elements {
+                            self.iters.push((iter.clone(), key, value));
+                            let pushed =
+                                self.nested(&mut map, ptr, &x, &[], inner, bspan, hspan, depth);
+                            self.iters.pop();
+                            pushed?;
+                        }
+                    }
+                    None => self.nested(&mut map, ptr, &x, &[], inner, bspan, hspan, depth)?,
                 }
-            };
-            let mut slot = map
-                .entry(ident_key)
-                .or_insert_with(|| fresh(path.len() == 1));
-            for (i, seg) in path.iter().enumerate().skip(1) {
-                slot = ensure_object(slot)
-                    .entry(seg.clone())
-                    .or_insert_with(|| fresh(i + 1 == path.len()));
+                continue;
             }
-            ensure_array(slot).push(v);
+            let labels: Vec<String> = block.labels.iter().map(label_str).collect();
+            let ident = block.ident.as_str().to_string();
+            self.nested(
+                &mut map,
+                ptr,
+                &ident,
+                &labels,
+                &block.body,
+                bspan,
+                hspan,
+                depth,
+            )?;
         }
         Ok(Value::Object(map))
+    }
+
+    /// How many instances a block's known `count` or `for_each` creates (`None`: unknown or
+    /// neither).
+    fn instances(&self, body: &Body) -> Option<usize> {
+        if let Some(c) = body.get_attribute("count") {
+            let n = eval(&c.value, self.text, &self.scoped())?.v.as_f64()?;
+            return Some(if n >= 1.0 { n as usize } else { 0 });
+        }
+        let each = body.get_attribute("for_each")?;
+        match eval(&each.value, self.text, &self.scoped())?.v {
+            Value::Array(a) => Some(a.len()),
+            Value::Object(m) => Some(m.len()),
+            _ => None,
+        }
+    }
+
+    /// The iterator name and elements (key, value) of a `dynamic` block whose `for_each` is known.
+    fn dynamic_elements(&self, b: &Block) -> Option<(String, Vec<(Value, Val)>)> {
+        let iter = match b.body.get_attribute("iterator").map(|a| &a.value) {
+            Some(Expression::Variable(v)) => v.as_str().to_string(),
+            Some(_) => return None,
+            None => label_str(b.labels.first()?),
+        };
+        let each = b.body.get_attribute("for_each")?;
+        let coll = eval(&each.value, self.text, &self.scoped())?;
+        let keys: Vec<Value> = match &coll.v {
+            Value::Array(a) => (0..a.len()).map(|i| Value::Number(i.into())).collect(),
+            Value::Object(m) => m.keys().map(|k| Value::String(k.clone())).collect(),
+            _ => return None,
+        };
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let v = coll.clone().member(&k)?;
+            // A set's elements are their own keys; a list's key is its index.
+            out.push((k, v));
+        }
+        Some((iter, out))
+    }
+
+    /// Convert one nested block (`ident`, `labels`, `inner` body) into the next element of its
+    /// array in `map`.
+    #[allow(clippy::too_many_arguments)]
+    fn nested(
+        &mut self,
+        map: &mut Map<String, Value>,
+        ptr: &str,
+        ident: &str,
+        labels: &[String],
+        inner: &Body,
+        bspan: Option<Span>,
+        hspan: Option<Span>,
+        depth: usize,
+    ) -> Result<(), ParseError> {
+        let mut p = format!("{ptr}/{}", pointer_escape(ident));
+        self.mark(&p, bspan, hspan, true);
+        let mut path = vec![ident.to_string()];
+        for l in labels {
+            p = format!("{p}/{}", pointer_escape(l));
+            self.mark(&p, bspan, hspan, true);
+            path.push(l.clone());
+        }
+        let idx = lookup_len(map, &path);
+        let item = format!("{p}/{idx}");
+        let v = self.body(inner, &item, depth + 1)?;
+        self.mark(&item, bspan, hspan, false);
+        let fresh = |last: bool| {
+            if last {
+                Value::Array(Vec::new())
+            } else {
+                Value::Object(Map::new())
+            }
+        };
+        let mut slot = map
+            .entry(ident.to_string())
+            .or_insert_with(|| fresh(path.len() == 1));
+        for (i, seg) in path.iter().enumerate().skip(1) {
+            slot = ensure_object(slot)
+                .entry(seg.clone())
+                .or_insert_with(|| fresh(i + 1 == path.len()));
+        }
+        ensure_array(slot).push(v);
+        Ok(())
+    }
+
+    /// The scope expressions are evaluated in: the module's, under the iterators being expanded.
+    fn scoped(&self) -> Stacked<'_> {
+        Stacked {
+            base: self.scope,
+            iters: &self.iters,
+        }
     }
 
     fn expr(&mut self, e: &Expression, ptr: &str, depth: usize) -> Result<Value, ParseError> {
@@ -347,7 +484,7 @@ impl Converter<'_> {
                 }),
             },
             Expression::HeredocTemplate(h) => {
-                match eval_template(&h.template, self.text, self.scope) {
+                match eval_template(&h.template, self.text, &self.scoped()) {
                     Some(v) => self.keep(v, ptr),
                     None => Value::String(self.template(&h.template)),
                 }
@@ -388,7 +525,7 @@ impl Converter<'_> {
     }
 
     fn known(&mut self, e: &Expression, ptr: &str) -> Option<Value> {
-        let v = eval(e, self.text, self.scope)?;
+        let v = eval(e, self.text, &self.scoped())?;
         Some(self.keep(v, ptr))
     }
 

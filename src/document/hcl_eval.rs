@@ -53,13 +53,13 @@ pub struct Val {
 }
 
 impl Val {
-    fn plain(v: Value) -> Self {
+    pub fn plain(v: Value) -> Self {
         Val { v, o: None }
     }
 
     /// The member `key` (a string for a map, a number for a list) of this value, with its origin
     /// narrowed to the member's own entry when it is written literally there.
-    fn member(self, key: &Value) -> Option<Val> {
+    pub fn member(self, key: &Value) -> Option<Val> {
         let v = match (&self.v, key) {
             (Value::Array(a), k) => a.get(usize::try_from(num(k)? as i64).ok()?)?.clone(),
             (Value::Object(m), Value::String(k)) => m.get(k)?.clone(),
@@ -72,7 +72,7 @@ impl Val {
 
 impl Origin {
     /// The origin of member `key` of this value, where the value is a literal list or map.
-    fn member(&self, key: &Value) -> Option<Origin> {
+    pub fn member(&self, key: &Value) -> Option<Origin> {
         let expr = self.text.get(self.value.start..self.value.end)?;
         // Parsed on its own as `x = <value>`: offsets shift by the 4 bytes of `x = `.
         let src = format!("x = {expr}");

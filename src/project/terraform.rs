@@ -375,6 +375,11 @@ impl Scope for Locals<'_> {
 
 /// Move each finding of `doc` reported at a value that came through a variable or local to where
 /// that value is written, with the use site as a related location.
+///
+/// A finding is matched to a value by its pointer (rules key findings `<doc index>#<pointer>`):
+/// the origin recorded at the longest prefix of it, narrowed to the member the rest of the
+/// pointer names (`/cidr_blocks/1` of a list default cites that element). A finding without a
+/// pointer key is matched by its span.
 pub fn reroute(doc: &Document, findings: &mut [Finding]) {
     let origins = doc.terraform_origins();
     if origins.is_empty() || findings.is_empty() {
@@ -382,17 +387,37 @@ pub fn reroute(doc: &Document, findings: &mut [Finding]) {
     }
     let Ok(cdocs) = doc.config() else { return };
     let Some(cdoc) = cdocs.first() else { return };
-    let mut at: HashMap<Span, &Arc<Origin>> = HashMap::new();
+    let mut by_span: HashMap<Span, &Arc<Origin>> = HashMap::new();
     for (ptr, o) in origins {
-        at.entry(best_span(cdoc, ptr, &doc.text)).or_insert(o);
+        by_span.entry(best_span(cdoc, ptr, &doc.text)).or_insert(o);
     }
     for f in findings.iter_mut() {
         if f.path != doc.path {
             continue;
         }
-        let Some(o) = f.span.and_then(|s| at.get(&s)) else {
-            continue;
+        let pointer = f
+            .fingerprint_key
+            .split_once('#')
+            .map(|(_, p)| p.to_string());
+        let by_ptr = pointer.as_deref().and_then(|p| {
+            origins
+                .iter()
+                .filter_map(|(o_ptr, o)| {
+                    let rest = p.strip_prefix(o_ptr.as_str())?;
+                    (rest.is_empty() || rest.starts_with('/')).then_some((o_ptr.len(), rest, o))
+                })
+                .max_by_key(|(len, _, _)| *len)
+                .map(|(_, rest, o)| narrow(o, rest))
+        });
+        let origin = match (by_ptr, pointer.is_some()) {
+            (Some(o), _) => o,
+            (None, true) => continue,
+            (None, false) => match f.span.and_then(|s| by_span.get(&s)) {
+                Some(o) => Arc::clone(o),
+                None => continue,
+            },
         };
+        let o = origin.as_ref();
         let use_site = f.span;
         let lines = crate::document::LineIndex::new(&o.text);
         let span = first_line(o.span.clamp_to(&o.text), &o.text);
@@ -409,6 +434,23 @@ pub fn reroute(doc: &Document, findings: &mut [Finding]) {
         f.start = Some(lines.line_col(&o.text, span.start));
         f.end = Some(lines.line_col(&o.text, span.end));
     }
+}
+
+/// The origin of the member `rest` (`/1/port`) of a value, as far as it is written literally.
+fn narrow(o: &Arc<Origin>, rest: &str) -> Arc<Origin> {
+    let mut cur = Arc::clone(o);
+    for token in rest.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        let key = match token.parse::<u64>() {
+            Ok(i) => Value::Number(i.into()),
+            Err(_) => Value::String(token),
+        };
+        match cur.member(&key) {
+            Some(m) => cur = Arc::new(m),
+            None => break,
+        }
+    }
+    cur
 }
 
 /// A multi-line value (a list default) is cited at its first line.
