@@ -124,3 +124,55 @@ fn var_files_must_stay_in_the_module_directory() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("`../secrets.tfvars` leaves"), "{err}");
 }
+
+#[test]
+fn a_finding_in_a_called_module_names_the_call_and_the_argument() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "modules/db/variables.tf", VARIABLES);
+    write(dir.path(), "modules/db/main.tf", MAIN);
+    write(
+        dir.path(),
+        "live/main.tf",
+        "module \"db\" {\n  source    = \"../modules/db\"\n  encrypted = false\n}\n",
+    );
+    let f = findings(dir.path(), &["--no-cache"]);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let f = &f[0];
+    assert_eq!(f["path"], "live/main.tf");
+    assert_eq!(f["start"]["line"], 3);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(value set through argument encrypted of module.db)"),
+        "{}",
+        f["message"]
+    );
+    let related: Vec<(String, u64, String)> = f["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap().to_string(),
+                r["start"]["line"].as_u64().unwrap(),
+                r["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        related,
+        vec![
+            (
+                "modules/db/main.tf".to_string(),
+                3,
+                "the value is used here".to_string()
+            ),
+            (
+                "live/main.tf".to_string(),
+                1,
+                "module.db calls the module here".to_string()
+            ),
+        ]
+    );
+}

@@ -812,6 +812,50 @@ region = "eu-west-1"
     }
 
     #[test]
+    fn dynamic_blocks_expand_over_known_collections_and_count_zero_drops_a_block() {
+        let text = r#"
+resource "aws_security_group" "a" {
+  dynamic "ingress" {
+    for_each = [22, 3389]
+    content {
+      from_port = ingress.value
+      label     = "rule-${ingress.key}"
+    }
+  }
+  dynamic "egress" {
+    for_each = { web = 443 }
+    iterator = e
+    content {
+      to_port = e.value
+      name    = e.key
+    }
+  }
+}
+resource "aws_instance" "off" {
+  count = 1 > 2 ? 1 : 0
+}
+resource "aws_instance" "on" {
+  count = 3
+  name  = "web-${count.index}"
+}
+"#;
+        let d = one(text);
+        let sg = &d.value["resource"]["aws_security_group"]["a"];
+        assert_eq!(sg["ingress"][0]["from_port"], json!(22));
+        assert_eq!(sg["ingress"][1]["from_port"], json!(3389));
+        assert_eq!(sg["ingress"][1]["label"], json!("rule-1"));
+        assert_eq!(sg["egress"][0], json!({"to_port": 443, "name": "web"}));
+        // Each generated block is cited at the content's lines.
+        let a = d.spans["/resource/aws_security_group/a/ingress/1/from_port"];
+        assert_eq!(&text[a.start..a.end], "from_port = ingress.value");
+        assert!(d.value["resource"]["aws_instance"].get("off").is_none());
+        assert_eq!(
+            d.value["resource"]["aws_instance"]["on"]["name"],
+            json!("web-0")
+        );
+    }
+
+    #[test]
     fn errors_have_a_span_and_never_panic() {
         let e = parse("resource \"x\" \"y\" {\n  a = \n}\n").unwrap_err();
         assert!(e.span.is_some());

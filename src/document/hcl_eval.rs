@@ -93,7 +93,7 @@ impl Origin {
                     ObjectKey::Expression(_) => return None,
                 };
                 let (ks, vs) = (ok.span()?, ov.expr().span()?);
-                (name == k).then(|| (ks.start..vs.end, vs))
+                (name == k).then_some((ks.start..vs.end, vs))
             })?,
             _ => return None,
         };
@@ -109,6 +109,19 @@ impl Origin {
 /// a `dynamic` block's iterator). `None`: unknown.
 pub trait Scope {
     fn lookup(&self, root: &str, name: &str) -> Option<Val>;
+}
+
+/// A Terraform module directory as a file of it is judged: once per instance — per call of the
+/// module from elsewhere in the repository, or once on its own.
+pub trait Module: Send + Sync {
+    fn instances(&self) -> Vec<Instance<'_>>;
+}
+
+/// One instance of a module: the scope its expressions are evaluated in, and the `module` block
+/// that calls it (`None`: the module on its own).
+pub struct Instance<'a> {
+    pub scope: &'a dyn Scope,
+    pub call: Option<Arc<Origin>>,
 }
 
 /// A scope where nothing is known (literal-only evaluation).

@@ -399,6 +399,16 @@ pub fn pointer_escape(token: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What evaluating a Terraform file recorded ([`hcl::parse_in`]), per configuration document
+/// (one per instance of its module).
+#[derive(Debug, Clone, Default)]
+pub struct TerraformView {
+    /// (document index, pointer, origin) of values that came through a variable or local.
+    pub origins: Vec<(usize, String, Arc<hcl_eval::Origin>)>,
+    /// Per document index, the `module` block that calls this instance.
+    pub calls: Vec<Option<Arc<hcl_eval::Origin>>>,
+}
+
 /// A parse failure: a per-file diagnostic that never stops the scan.
 #[derive(Debug, Clone)]
 pub struct ParseError {
@@ -426,9 +436,9 @@ pub struct Document {
     line_index: OnceLock<LineIndex>,
     config: OnceLock<Result<Vec<ConfigDoc>, ParseError>>,
     /// A `.tf` file's module: the variables and locals its expressions are evaluated with.
-    terraform_scope: OnceLock<Arc<dyn hcl_eval::Scope + Send + Sync>>,
-    /// Pointers of the configuration view whose value came through a variable or local.
-    terraform_origins: OnceLock<hcl::Origins>,
+    terraform_module: OnceLock<Arc<dyn hcl_eval::Module>>,
+    /// What the evaluation recorded, once the configuration view is built.
+    terraform: OnceLock<TerraformView>,
     /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
     id: u64,
     rust_error: OnceLock<Option<ParseError>>,
@@ -459,8 +469,8 @@ impl Document {
             text: text.into(),
             line_index: OnceLock::new(),
             config: OnceLock::new(),
-            terraform_scope: OnceLock::new(),
-            terraform_origins: OnceLock::new(),
+            terraform_module: OnceLock::new(),
+            terraform: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rust_error: OnceLock::new(),
             code: OnceLock::new(),
@@ -477,9 +487,9 @@ impl Document {
         };
         // A fresh OnceLock is empty: setting it cannot fail.
         let _ = slim.config.set(config);
-        let _ = slim
-            .terraform_origins
-            .set(self.terraform_origins().to_vec());
+        if let Some(t) = self.terraform.get() {
+            let _ = slim.terraform.set(t.clone());
+        }
         slim
     }
 
@@ -500,12 +510,8 @@ impl Document {
     pub fn config(&self) -> Result<&[ConfigDoc], &ParseError> {
         self.config
             .get_or_init(|| match self.kind {
-                DocumentKind::Terraform => match self.terraform_scope.get() {
-                    Some(scope) => hcl::parse_in(&self.text, scope.as_ref()).map(|(d, o)| {
-                        // Set only here, once, inside the config cell's initialisation.
-                        let _ = self.terraform_origins.set(o);
-                        d
-                    }),
+                DocumentKind::Terraform => match self.terraform_module.get() {
+                    Some(module) => self.terraform_instances(module.as_ref()),
                     None => hcl::parse(&self.text),
                 },
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
@@ -519,14 +525,40 @@ impl Document {
 
     /// Evaluate this Terraform file's expressions with its module's variables and locals (before
     /// the configuration view is first built; later calls change nothing).
-    pub fn set_terraform_scope(&self, scope: Arc<dyn hcl_eval::Scope + Send + Sync>) {
-        let _ = self.terraform_scope.set(scope);
+    pub fn set_terraform_module(&self, module: Arc<dyn hcl_eval::Module>) {
+        let _ = self.terraform_module.set(module);
     }
 
-    /// Pointers of the configuration view whose value came through a variable or local, with
-    /// where that value is written (empty before the view is built, and for other kinds).
-    pub fn terraform_origins(&self) -> &[(String, Arc<hcl_eval::Origin>)] {
-        self.terraform_origins.get().map_or(&[], Vec::as_slice)
+    /// What evaluating this Terraform file recorded (empty before the configuration view is
+    /// built, and for other kinds).
+    pub fn terraform(&self) -> &TerraformView {
+        static EMPTY: TerraformView = TerraformView {
+            origins: Vec::new(),
+            calls: Vec::new(),
+        };
+        self.terraform.get().unwrap_or(&EMPTY)
+    }
+
+    /// One configuration document per instance of the file's module.
+    fn terraform_instances(
+        &self,
+        module: &dyn hcl_eval::Module,
+    ) -> Result<Vec<ConfigDoc>, ParseError> {
+        let mut view = TerraformView::default();
+        let mut docs = Vec::new();
+        for (i, inst) in module.instances().into_iter().enumerate() {
+            let (parsed, origins) = hcl::parse_in(&self.text, inst.scope)?;
+            for mut d in parsed {
+                d.index = i;
+                docs.push(d);
+            }
+            view.origins
+                .extend(origins.into_iter().map(|(p, o)| (i, p, o)));
+            view.calls.push(inst.call);
+        }
+        // Set only here, once, inside the config cell's initialisation.
+        let _ = self.terraform.set(view);
+        Ok(docs)
     }
 
     /// The configuration parse failure, if the configuration view was built and failed.

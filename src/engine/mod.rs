@@ -497,6 +497,8 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
+        self.terraform
+            .start(files.iter().map(|f| (f.path.clone(), f.rel.clone())));
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
@@ -659,6 +661,15 @@ impl<'a> Engine<'a> {
             if let Some(d) = docs.get(f.path.as_str()) {
                 crate::project::terraform::reroute(d, std::slice::from_mut(f));
             }
+        });
+        // Instances of one Terraform module can report the same finding once each.
+        let (mut tf, other): (Vec<Finding>, Vec<Finding>) = scan_findings
+            .into_iter()
+            .partition(|f| f.rule_id.starts_with("terraform/"));
+        crate::project::terraform::dedupe(&mut tf);
+        let mut scan_findings = other;
+        scan_findings.extend(tf);
+        scan_findings.par_iter_mut().for_each(|f| {
             let doc = docs.get(f.path.as_str()).map(|d| d.as_ref());
             let stable = roots.stable_path(&f.path);
             finish(f, self.policy, self.registry, doc, &stable);
@@ -1186,6 +1197,9 @@ impl<'a> Engine<'a> {
         }
         if doc.kind == DocumentKind::Terraform {
             crate::project::terraform::reroute(doc, &mut findings);
+            if doc.terraform().calls.len() > 1 {
+                crate::project::terraform::dedupe(&mut findings);
+            }
         }
         for f in &mut findings {
             finish(f, self.policy, self.registry, Some(doc), stable);
