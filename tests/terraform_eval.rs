@@ -176,3 +176,39 @@ fn a_finding_in_a_called_module_names_the_call_and_the_argument() {
         ]
     );
 }
+
+#[test]
+fn a_value_set_in_an_example_takes_the_example_context() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "variables.tf", VARIABLES);
+    write(dir.path(), "main.tf", MAIN);
+    write(
+        dir.path(),
+        "examples/basic/main.tf",
+        "module \"db\" {\n  source    = \"../../\"\n  encrypted = false\n}\n",
+    );
+    let f = findings(dir.path(), &["--no-cache"]);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["path"], "examples/basic/main.tf");
+    assert_eq!(f[0]["context"], "example");
+    assert_eq!(f[0]["fails"], false);
+}
+
+#[test]
+fn a_plan_finding_names_the_resource_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/terraform/aws-rds-storage-unencrypted/bad-plan/plan.json"),
+    )
+    .unwrap();
+    write(dir.path(), "out/plan.json", &plan);
+    let f = findings(dir.path(), &["--no-cache"]);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0]["path"], "out/plan.json");
+    assert_eq!(f[0]["start"]["line"], 20);
+    assert_eq!(
+        f[0]["message"],
+        "RDS storage_encrypted is not true (resource module.db.aws_db_instance.this[0])"
+    );
+}

@@ -11,6 +11,8 @@ pub mod hcl;
 pub mod hcl_eval;
 pub mod rust;
 pub mod span;
+pub mod tfjson;
+pub mod tfplan;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -510,6 +512,12 @@ impl Document {
     pub fn config(&self) -> Result<&[ConfigDoc], &ParseError> {
         self.config
             .get_or_init(|| match self.kind {
+                DocumentKind::Terraform if self.path.ends_with(".tf.json") => {
+                    tfjson::parse(&self.path, &self.text)
+                }
+                DocumentKind::Terraform if self.path.ends_with(".json") => {
+                    tfplan::parse(&self.path, &self.text)
+                }
                 DocumentKind::Terraform => match self.terraform_module.get() {
                     Some(module) => self.terraform_instances(module.as_ref()),
                     None => hcl::parse(&self.text),

@@ -548,6 +548,13 @@ impl<'a> Engine<'a> {
         if let Some(p) = &cache_path {
             cache::save(p, &new_cache);
         }
+        // A finding moved to where its value is written (a Terraform variable set in an example)
+        // takes that file's context.
+        for f in report.findings.iter_mut().filter(|f| !f.related.is_empty()) {
+            if let Some(c) = contexts.get(f.path.as_str()) {
+                set_context(f, *c, self.policy);
+            }
+        }
         // A partial scan: the rest of the repository, for the rules that relate documents (and
         // those that read a build tool's files from the file list).
         let in_scope: HashSet<&str> = if req.partial {
@@ -660,6 +667,7 @@ impl<'a> Engine<'a> {
         scan_findings.par_iter_mut().for_each(|f| {
             if let Some(d) = docs.get(f.path.as_str()) {
                 crate::project::terraform::reroute(d, std::slice::from_mut(f));
+                crate::project::terraform::name_addresses(d, std::slice::from_mut(f));
             }
         });
         // Instances of one Terraform module can report the same finding once each.
@@ -1197,6 +1205,7 @@ impl<'a> Engine<'a> {
         }
         if doc.kind == DocumentKind::Terraform {
             crate::project::terraform::reroute(doc, &mut findings);
+            crate::project::terraform::name_addresses(doc, &mut findings);
             if doc.terraform().calls.len() > 1 {
                 crate::project::terraform::dedupe(&mut findings);
             }

@@ -790,3 +790,22 @@ pub fn moved_sources(doc: &Document, findings: &[Finding]) -> Vec<(String, Arc<s
     }
     out
 }
+
+/// A finding in a plan (`terraform show -json`) names the address of the resource it is about.
+pub fn name_addresses(doc: &Document, findings: &mut [Finding]) {
+    if !doc.path.ends_with(".json") || doc.path.ends_with(".tf.json") {
+        return;
+    }
+    for f in findings.iter_mut().filter(|f| f.path == doc.path) {
+        let Some(addr) = f
+            .fingerprint_key
+            .split_once('#')
+            .and_then(|(_, p)| crate::document::tfplan::address_of(p))
+        else {
+            continue;
+        };
+        if !f.message.contains(&addr) {
+            f.message = format!("{} (resource {addr})", f.message);
+        }
+    }
+}

@@ -66,6 +66,11 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
         return DocumentKind::Yaml;
     }
     match ext {
+        // Terraform's JSON syntax, and `terraform show -json` output: judged by the Terraform
+        // rules.
+        "json" if name.ends_with(".tf.json") || crate::document::tfplan::is_plan(text) => {
+            return DocumentKind::Terraform;
+        }
         "json" => return DocumentKind::Json,
         "py" | "pyi" => return DocumentKind::Python,
         "js" | "mjs" | "cjs" | "jsx" => return DocumentKind::Javascript,

@@ -112,6 +112,11 @@ impl Check for Companion {
                             account_block |= which == Which::PublicAccessBlock;
                         }
                         _ => {
+                            // A plan leaves a bucket name known only after apply null: any
+                            // bucket of the module, like an expression.
+                            if b.value.get("bucket") == Some(&Value::Null) {
+                                entry.1.insert(UNKNOWN.to_string());
+                            }
                             for key in ["bucket", "for_each"] {
                                 if let Some(s) = text(b.value.get(key)) {
                                     let mut refs = false;
