@@ -251,6 +251,11 @@ impl Converter<'_> {
             }
             let v = v?;
             self.mark(&ptr, bspan, hspan, false);
+            if ident == "module"
+                && let [name] = labels.as_slice()
+            {
+                self.registry_call(&mut root, name, &v, &ptr, bspan, hspan);
+            }
             let mut slot = root
                 .entry(ident.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -335,6 +340,59 @@ impl Converter<'_> {
             )?;
         }
         Ok(Value::Object(map))
+    }
+
+    /// The resources a call of a well-known registry module creates ([`super::tfregistry`]),
+    /// as `resource.<type>["module.<name>"]`, cited at the arguments that set them (and the
+    /// call's header for defaults), with the arguments' origins.
+    fn registry_call(
+        &mut self,
+        root: &mut Map<String, Value>,
+        name: &str,
+        call: &Value,
+        call_ptr: &str,
+        bspan: Option<Span>,
+        hspan: Option<Span>,
+    ) {
+        for synth in super::tfregistry::expand(call) {
+            let rname = format!("module.{name}");
+            let base = format!(
+                "/resource/{}/{}",
+                pointer_escape(synth.rtype),
+                pointer_escape(&rname)
+            );
+            self.mark("/resource", bspan, hspan, true);
+            self.mark(&format!("/resource/{}", synth.rtype), bspan, hspan, true);
+            self.mark(&base, bspan, hspan, false);
+            for (rel, arg) in &synth.from {
+                let from = format!("{call_ptr}{arg}");
+                let at = format!("{base}{rel}");
+                let (span, key) = (
+                    self.spans.get(&from).copied(),
+                    self.keys.get(&from).copied(),
+                );
+                self.mark(&at, span, key, false);
+                let carried: Vec<Arc<Origin>> = self
+                    .origins
+                    .iter()
+                    .filter(|(p, _)| *p == from)
+                    .map(|(_, o)| o.clone())
+                    .collect();
+                for o in carried {
+                    self.origins.push((at.clone(), o));
+                }
+            }
+            let types = ensure_object(
+                root.entry("resource")
+                    .or_insert_with(|| Value::Object(Map::new())),
+            );
+            ensure_object(
+                types
+                    .entry(synth.rtype)
+                    .or_insert_with(|| Value::Object(Map::new())),
+            )
+            .insert(rname, synth.value);
+        }
     }
 
     /// How many instances a block's known `count` or `for_each` creates (`None`: unknown or

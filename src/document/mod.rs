@@ -13,6 +13,7 @@ pub mod rust;
 pub mod span;
 pub mod tfjson;
 pub mod tfplan;
+pub mod tfregistry;
 pub mod yaml;
 
 use std::collections::HashMap;

@@ -154,9 +154,9 @@ impl Shared {
             let src = Arc::new(Source {
                 rel: rel.clone(),
                 text: Arc::from(text),
-                body,
+                body: Body::default(),
             });
-            for (i, block) in src.body.get_blocks("module").enumerate() {
+            for block in body.get_blocks("module") {
                 let Some(Expression::String(source)) =
                     block.body.get_attribute("source").map(|a| &a.value)
                 else {
@@ -170,7 +170,7 @@ impl Shared {
                     .or_default()
                     .push(Call {
                         src: src.clone(),
-                        block: i,
+                        block: block.clone(),
                         caller_dir: dir.to_path_buf(),
                         caller_rel_dir: rel.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
                     });
@@ -204,9 +204,9 @@ type CallIndex = HashMap<PathBuf, Vec<Call>>;
 
 /// A `module` block calling a local module.
 struct Call {
+    /// The calling file (its syntax tree not kept: only the `module` block is).
     src: Arc<Source>,
-    /// Which `module` block of the file.
-    block: usize,
+    block: hcl_edit::structure::Block,
     caller_dir: PathBuf,
     caller_rel_dir: String,
 }
@@ -263,6 +263,7 @@ impl ModuleHandle {
     fn instances(&self) -> &[Instance] {
         self.instances.get_or_init(|| {
             let env = self.env();
+            let sources = std::mem::take(&mut *lock(&env.sources));
             let Some(shared) = self.shared.upgrade() else {
                 return Vec::new();
             };
@@ -275,9 +276,7 @@ impl ModuleHandle {
             };
             let mut out = Vec::new();
             for call in calls.iter().take(MAX_INSTANCES) {
-                let Some(block) = call.src.body.get_blocks("module").nth(call.block) else {
-                    continue;
-                };
+                let block = &call.block;
                 let caller = shared.handle(&shared, &call.caller_dir, &call.caller_rel_dir);
                 let name = block
                     .labels
@@ -317,7 +316,7 @@ impl ModuleHandle {
                         convert(&mut val.v, t);
                     }
                 }
-                let locals = eval_locals(&env.sources, &vars);
+                let locals = eval_locals(&sources, &vars);
                 let header = block.ident.span().map(|r| {
                     let end = block
                         .labels
@@ -413,8 +412,9 @@ impl Scope for ModuleHandle {
 pub struct Env {
     vars: HashMap<String, Val>,
     locals: HashMap<String, Val>,
-    /// The files declaring variables or locals (locals are evaluated again per module call).
-    sources: Vec<Source>,
+    /// The files declaring variables or locals, until the module's instances are known (locals
+    /// are evaluated again per call); then dropped, as syntax trees are large.
+    sources: Mutex<Vec<Source>>,
     /// Declared variables with their primitive type (`bool`, `number`) when they have one.
     declared: HashMap<String, Option<&'static str>>,
 }
@@ -536,7 +536,7 @@ impl Env {
         }
         env.convert_types();
         env.locals = eval_locals(&tf, &env.vars);
-        env.sources = tf;
+        env.sources = Mutex::new(tf);
         env
     }
 
