@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{blocks, items, report, strings, text};
+use super::{blocks, is_expression, items, report, strings, text};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, Span};
 use crate::rule::RuleContext;
@@ -213,10 +213,20 @@ fn admin_grant(s: &Stmt) -> Option<(String, Grant)> {
         return Some((p.clone(), Grant::Iam));
     }
     let (first, _) = s.not_actions.first()?;
+    // An entry that is an expression may exclude anything: unknown, not a finding.
+    if s.not_actions.iter().any(|(_, n)| unknown_action(n)) {
+        return None;
+    }
     let open = IAM_ESCALATION
         .iter()
         .any(|x| !s.not_actions.iter().any(|(_, n)| glob_ci(n, x)));
     open.then(|| (first.clone(), Grant::AllBut))
+}
+
+/// An action entry whose value is not known: an expression, or text that is no IAM action
+/// (`service:Action` or `*`), such as a `dynamic` block iterator's reference.
+fn unknown_action(a: &str) -> bool {
+    is_expression(a) || (a != "*" && !a.contains(':'))
 }
 
 /// Whether a statement that is not admin-equivalent passes any role: the pointer to cite and
@@ -226,6 +236,9 @@ fn passrole(s: &Stmt) -> Option<(String, String)> {
         return Some((p.clone(), format!("'{a}'")));
     }
     let (first, _) = s.not_actions.first()?;
+    if s.not_actions.iter().any(|(_, n)| unknown_action(n)) {
+        return None;
+    }
     (!s.not_actions
         .iter()
         .any(|(_, n)| glob_ci(n, "iam:PassRole")))
