@@ -3,7 +3,8 @@
 //! interpolation, conditionals with a known condition, arithmetic and comparisons, and the pure
 //! functions that build literals from literals (`lookup`, `merge`, `concat`, `coalesce`,
 //! `coalescelist`, `jsonencode`/`jsondecode`, `tolist`/`toset`/`tomap`, `format`, `join`,
-//! `length`, `element`, `contains`, `lower`, `upper`).
+//! `split`, `compact`, `distinct`, `flatten`, `keys`, `values`, `length`, `element`, `contains`,
+//! `lower`, `upper`).
 //!
 //! Design: [`eval`] returns `None` for an unknown value — a resource attribute, a data source, a
 //! variable without a value, a function we do not model — and the caller keeps the expression's
@@ -435,6 +436,48 @@ impl Ev<'_> {
                 let v = Value::Bool(list.v.as_array()?.contains(&x.v));
                 Some(Val { v, o: list.o })
             }
+            ("split", 2) => {
+                let (sep, x) = (arg(0)?, arg(1)?);
+                let parts =
+                    x.v.as_str()?
+                        .split(sep.v.as_str()?)
+                        .map(|p| Value::String(p.to_string()))
+                        .collect();
+                Some(Val {
+                    v: Value::Array(parts),
+                    o: x.o,
+                })
+            }
+            ("compact" | "distinct" | "flatten", 1) => {
+                let x = arg(0)?;
+                let mut out: Vec<Value> = Vec::new();
+                for v in x.v.as_array()? {
+                    match (name, v) {
+                        ("compact", Value::Null) => {}
+                        ("compact", Value::String(s)) if s.is_empty() => {}
+                        ("distinct", v) if out.contains(v) => {}
+                        ("flatten", Value::Array(inner)) => out.extend(inner.iter().cloned()),
+                        (_, v) => out.push(v.clone()),
+                    }
+                }
+                Some(Val {
+                    v: Value::Array(out),
+                    o: x.o,
+                })
+            }
+            ("keys" | "values", 1) => {
+                let x = arg(0)?;
+                let m = x.v.as_object()?;
+                let v = if name == "keys" {
+                    m.keys().map(|k| Value::String(k.clone())).collect()
+                } else {
+                    m.values().cloned().collect()
+                };
+                Some(Val {
+                    v: Value::Array(v),
+                    o: x.o,
+                })
+            }
             ("lower" | "upper", 1) => {
                 let x = arg(0)?;
                 let s = x.v.as_str()?;
@@ -630,6 +673,14 @@ mod tests {
         assert_eq!(val(r#"var.n * 2 - 1"#), json!(5));
         assert_eq!(val(r#"length(var.open)"#), json!(1));
         assert_eq!(val(r#"var.open[0]"#), json!("0.0.0.0/0"));
+        assert_eq!(
+            val(r#"compact(split(",", "0.0.0.0/0,,10.0.0.0/8"))"#),
+            json!(["0.0.0.0/0", "10.0.0.0/8"])
+        );
+        assert_eq!(val(r#"distinct(["a", "b", "a"])"#), json!(["a", "b"]));
+        assert_eq!(val(r#"flatten([["a"], "b", []])"#), json!(["a", "b"]));
+        assert_eq!(val(r#"keys(local.acls)"#), json!(["prod", "dev"]));
+        assert_eq!(val(r#"values(var.tags)"#), json!(["a"]));
         // A member that is unknown keeps its source text inside a known collection.
         assert_eq!(
             val(r#"{ a = aws_s3_bucket.b.id, c = var.env }"#),
