@@ -442,6 +442,8 @@ pub struct Document {
     terraform_module: OnceLock<Arc<dyn hcl_eval::Module>>,
     /// What the evaluation recorded, once the configuration view is built.
     terraform: OnceLock<TerraformView>,
+    /// Something the configuration parse tolerated (a duplicate key), set with `config`.
+    config_note: OnceLock<ParseError>,
     /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
     id: u64,
     rust_error: OnceLock<Option<ParseError>>,
@@ -474,6 +476,7 @@ impl Document {
             config: OnceLock::new(),
             terraform_module: OnceLock::new(),
             terraform: OnceLock::new(),
+            config_note: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rust_error: OnceLock::new(),
             code: OnceLock::new(),
@@ -525,7 +528,14 @@ impl Document {
                 },
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
                 DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
-                k if k.is_yaml() => yaml::parse(&self.text, self.kind),
+                k if k.is_yaml() => {
+                    let (docs, note) = yaml::parse_noted(&self.text, self.kind);
+                    if let Some(n) = note {
+                        // Set once, inside the only initialisation of `config`.
+                        let _ = self.config_note.set(n);
+                    }
+                    docs
+                }
                 _ => Ok(Vec::new()),
             })
             .as_ref()
@@ -568,6 +578,12 @@ impl Document {
         // Set only here, once, inside the config cell's initialisation.
         let _ = self.terraform.set(view);
         Ok(docs)
+    }
+
+    /// What the configuration parse tolerated (duplicate keys, a badly indented quoted scalar),
+    /// if it was built.
+    pub fn config_note(&self) -> Option<&ParseError> {
+        self.config_note.get()
     }
 
     /// The configuration parse failure, if the configuration view was built and failed.

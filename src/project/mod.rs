@@ -11,6 +11,8 @@
 //!   are read from.
 
 pub mod context;
+pub mod kustomize;
+pub mod rendered;
 pub mod roots;
 pub mod scope;
 pub mod terraform;
