@@ -1,9 +1,13 @@
 //! IAM policy documents in their three Terraform spellings: a JSON string (quoted or heredoc), a
 //! `jsonencode({...})` value, and `data "aws_iam_policy_document"` `statement` blocks.
 //!
-//! - admin: an `Allow` statement granting `*` (or `*:*`) actions on `*` resources.
+//! - admin: an `Allow` statement on `*` resources granting `*` (or `*:*`) actions, or `iam:*`
+//!   (whoever may change IAM can grant itself everything), or every action but a `NotAction`
+//!   list that leaves some IAM privilege-granting action allowed; and attachments of the
+//!   AWS-managed `AdministratorAccess` policy (in any partition).
 //! - passrole: an `Allow` statement whose actions match `iam:PassRole` through a pattern narrower
-//!   than `*` (`iam:PassRole`, `iam:*`, `iam:Pass*`) on `*` resources.
+//!   than `*` and other than `iam:*` (`iam:PassRole`, `iam:Pass*`), or a `NotAction` list that
+//!   does not exclude it, on `*` resources — unless the statement is already admin-equivalent.
 //! - public bucket: an S3 bucket policy `Allow` statement for principal `*` (or `{AWS = "*"}`)
 //!   without any `Condition`.
 
@@ -13,12 +17,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{blocks, items, report, strings, text};
+use super::{blocks, is_expression, items, report, strings, text};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, Span};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
-use crate::rule::builtin::aws::controls::{Grant, Stmt, json_statements};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -29,6 +32,21 @@ pub enum Kind {
 
 pub struct PolicyRule(pub Kind);
 
+/// One statement, normalised. Pointers are absolute when the policy is a value in the document
+/// (`jsonencode`, data source) and relative to the parsed string otherwise.
+#[derive(Default)]
+struct Stmt {
+    allow: bool,
+    /// (pointer, action) of `NotAction`.
+    not_actions: Vec<(String, String)>,
+    /// (pointer, action)
+    actions: Vec<(String, String)>,
+    resources: Vec<String>,
+    /// Pointer of a public principal (`*`, `{AWS = "*"}`).
+    public_principal: Option<String>,
+    has_condition: bool,
+}
+
 /// Where a policy lives, to cite a statement's parts.
 enum Origin {
     /// The policy is a value in the document: statement pointers are absolute.
@@ -36,6 +54,30 @@ enum Origin {
     /// A JSON string at this attribute pointer: cite the line inside the string.
     Text(String),
 }
+
+/// IAM actions that let a principal grant itself any permission.
+const IAM_ESCALATION: &[&str] = &[
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutGroupPolicy",
+    "iam:CreatePolicyVersion",
+];
+
+/// The AWS-managed administrator policy, in every partition.
+static ADMIN_ARN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^arn:aws(-[a-z-]+)?:iam::aws:policy/AdministratorAccess$").expect("static regex")
+});
+
+/// Attributes holding managed policy ARNs attached to a principal.
+const ARN_KEYS: &[&str] = &[
+    "policy_arn",
+    "managed_policy_arn",
+    "managed_policy_arns",
+    "policy_arns",
+];
 
 static DATA_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bdata\.aws_iam_policy_document\.([A-Za-z_][A-Za-z0-9_-]*)").expect("static regex")
@@ -74,6 +116,24 @@ impl PolicyRule {
                 let (stmts, origin) = policy_statements(v, &ptr);
                 self.judge(doc, cdoc, cx, &stmts, &origin);
             }
+            if self.0 == Kind::Admin {
+                for key in ARN_KEYS {
+                    for (rel, arn) in strings(b.value.get(*key)) {
+                        if ADMIN_ARN.is_match(arn.trim()) {
+                            report(
+                                cx,
+                                doc,
+                                cdoc,
+                                &format!("{}/{key}{rel}", b.ptr),
+                                format!(
+                                    "{} attaches the AWS-managed AdministratorAccess policy (every action on every resource)",
+                                    b.rtype
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
         }
         for b in blocks(cdoc, "data", |t| t == "aws_iam_policy_document") {
             let stmts = data_statements(b.value, &b.ptr);
@@ -89,28 +149,105 @@ impl PolicyRule {
         stmts: &[Stmt],
         origin: &Origin,
     ) {
-        let grant = match self.0 {
-            Kind::Admin => Grant::Admin,
-            Kind::PassRole => Grant::PassRole,
-            Kind::PublicBucket => return,
-        };
         for s in stmts {
-            let Some((ptr, action)) = s.grants(grant) else {
+            if !s.allow || !s.resources.iter().any(|r| r == "*") {
                 continue;
-            };
-            let (msg, needle) = match grant {
-                Grant::Admin => (
+            }
+            let admin = admin_grant(s);
+            let hit = match (self.0, admin) {
+                (Kind::Admin, Some((ptr, Grant::All))) => Some((
+                    ptr,
                     "IAM policy allows every action ('*') on every resource".to_string(),
                     r#""(Action)"\s*:\s*(\[[^\]]*)?"\*(:\*)?""#,
-                ),
-                Grant::PassRole => (
-                    format!("IAM policy allows '{action}' (iam:PassRole) on any role ('*')"),
-                    r#"(?i)"iam:(PassRole|\*|Pass\*|P\*)""#,
-                ),
+                )),
+                (Kind::Admin, Some((ptr, Grant::Iam))) => Some((
+                    ptr,
+                    "IAM policy allows 'iam:*' on every resource: the principal can grant itself \
+                     every permission (admin-equivalent)"
+                        .to_string(),
+                    r#"(?i)"iam:\*""#,
+                )),
+                (Kind::Admin, Some((ptr, Grant::AllBut))) => Some((
+                    ptr,
+                    "IAM policy allows every action except its NotAction list on every resource, \
+                     IAM included (admin-equivalent)"
+                        .to_string(),
+                    r#""NotAction"\s*:"#,
+                )),
+                (Kind::PassRole, None) => passrole(s).map(|(ptr, what)| {
+                    (
+                        ptr,
+                        format!("IAM policy allows {what} (iam:PassRole) on any role ('*')"),
+                        r#"(?i)"(iam:(PassRole|Pass\*|P\*)|NotAction)""#,
+                    )
+                }),
+                _ => None,
             };
-            cite(cx, doc, cdoc, origin, ptr, needle, msg);
+            if let Some((ptr, msg, needle)) = hit {
+                cite(cx, doc, cdoc, origin, &ptr, needle, msg);
+            }
         }
     }
+}
+
+/// How a statement on `*` resources grants administrator access.
+enum Grant {
+    /// `*` or `*:*`.
+    All,
+    /// `iam:*`: it can grant itself the rest.
+    Iam,
+    /// `NotAction` that leaves some IAM privilege-granting action allowed.
+    AllBut,
+}
+
+/// Whether an `Allow` statement on `*` is admin-equivalent, and the pointer to cite.
+fn admin_grant(s: &Stmt) -> Option<(String, Grant)> {
+    if let Some((p, _)) = s.actions.iter().find(|(_, a)| a == "*" || a == "*:*") {
+        return Some((p.clone(), Grant::All));
+    }
+    if let Some((p, _)) = s
+        .actions
+        .iter()
+        .find(|(_, a)| a.eq_ignore_ascii_case("iam:*"))
+    {
+        return Some((p.clone(), Grant::Iam));
+    }
+    let (first, _) = s.not_actions.first()?;
+    // An entry that is an expression may exclude anything: unknown, not a finding.
+    if s.not_actions.iter().any(|(_, n)| unknown_action(n)) {
+        return None;
+    }
+    let open = IAM_ESCALATION
+        .iter()
+        .any(|x| !s.not_actions.iter().any(|(_, n)| glob_ci(n, x)));
+    open.then(|| (first.clone(), Grant::AllBut))
+}
+
+/// An action entry whose value is not known: an expression, or text that is no IAM action
+/// (`service:Action` or `*`), such as a `dynamic` block iterator's reference.
+fn unknown_action(a: &str) -> bool {
+    is_expression(a) || (a != "*" && !a.contains(':'))
+}
+
+/// Whether a statement that is not admin-equivalent passes any role: the pointer to cite and
+/// how it grants it.
+fn passrole(s: &Stmt) -> Option<(String, String)> {
+    if let Some((p, a)) = s.actions.iter().find(|(_, a)| glob_ci(a, "iam:PassRole")) {
+        return Some((p.clone(), format!("'{a}'")));
+    }
+    let (first, _) = s.not_actions.first()?;
+    if s.not_actions.iter().any(|(_, n)| unknown_action(n)) {
+        return None;
+    }
+    (!s.not_actions
+        .iter()
+        .any(|(_, n)| glob_ci(n, "iam:PassRole")))
+    .then(|| {
+        (
+            first.clone(),
+            "every action outside its NotAction list".to_string(),
+        )
+    })
 }
 
 /// Bucket policies (`aws_s3_bucket_policy`, legacy `aws_s3_bucket.policy`), following a
@@ -154,7 +291,10 @@ fn judge_public(
     origin: &Origin,
 ) {
     for s in stmts {
-        if let Some(p) = s.public_grant() {
+        if let Some(p) = &s.public_principal
+            && s.allow
+            && !s.has_condition
+        {
             cite(
                 cx,
                 doc,
@@ -215,6 +355,55 @@ fn policy_statements(v: &Value, ptr: &str) -> (Vec<Stmt>, Origin) {
     }
 }
 
+/// Normalise IAM JSON statements (`Statement` as an object or an array).
+fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
+    let list: Vec<(String, &Value)> = match policy.get("Statement") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("{base}/Statement/{i}"), s))
+            .collect(),
+        Some(s @ Value::Object(_)) => vec![(format!("{base}/Statement"), s)],
+        _ => Vec::new(),
+    };
+    list.into_iter()
+        .filter(|(_, s)| s.is_object())
+        .map(|(p, s)| {
+            let actions = strings(s.get("Action"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/Action{rel}"), a.to_string()))
+                .collect();
+            let not_actions = strings(s.get("NotAction"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/NotAction{rel}"), a.to_string()))
+                .collect();
+            let public_principal = match s.get("Principal") {
+                Some(Value::String(x)) if x == "*" => Some(format!("{p}/Principal")),
+                Some(Value::Object(m)) => m.get("AWS").and_then(|aws| {
+                    strings(Some(aws))
+                        .into_iter()
+                        .find(|(_, x)| *x == "*")
+                        .map(|(rel, _)| format!("{p}/Principal/AWS{rel}"))
+                }),
+                _ => None,
+            };
+            Stmt {
+                allow: text(s.get("Effect")).is_some_and(|e| e.eq_ignore_ascii_case("allow")),
+                not_actions,
+                actions,
+                resources: strings(s.get("Resource"))
+                    .into_iter()
+                    .map(|(_, r)| r.to_string())
+                    .collect(),
+                public_principal,
+                has_condition: s
+                    .get("Condition")
+                    .is_some_and(|c| c.as_object().is_none_or(|m| !m.is_empty())),
+            }
+        })
+        .collect()
+}
+
 /// Statements of `data "aws_iam_policy_document"` (`effect` defaults to `Allow`).
 fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
     items(v, ptr, "statement")
@@ -223,6 +412,10 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             let actions = strings(s.get("actions"))
                 .into_iter()
                 .map(|(rel, a)| (format!("{p}/actions{rel}"), a.to_string()))
+                .collect();
+            let not_actions = strings(s.get("not_actions"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/not_actions{rel}"), a.to_string()))
                 .collect();
             let mut public_principal = None;
             for (pp, pr) in items(s, &p, "principals") {
@@ -241,7 +434,7 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             Stmt {
                 allow: text(s.get("effect")).is_none_or(|e| e.eq_ignore_ascii_case("allow"))
                     && s.get("effect").is_none_or(Value::is_string),
-                not_action: s.get("not_actions").is_some(),
+                not_actions,
                 actions,
                 resources: strings(s.get("resources"))
                     .into_iter()
@@ -252,4 +445,48 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             }
         })
         .collect()
+}
+
+/// Case-insensitive IAM wildcard match (`*` any run, `?` one character) of `pattern` on `name`.
+fn glob_ci(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let n: Vec<char> = name.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ni) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ni < n.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
+            pi += 1;
+            ni += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ni;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ni = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_ci;
+
+    #[test]
+    fn iam_globs() {
+        assert!(glob_ci("iam:PassRole", "iam:PassRole"));
+        assert!(glob_ci("IAM:passrole", "iam:PassRole"));
+        assert!(glob_ci("iam:*", "iam:PassRole"));
+        assert!(glob_ci("iam:Pass*", "iam:PassRole"));
+        assert!(glob_ci("*", "iam:PassRole"));
+        assert!(!glob_ci("iam:Get*", "iam:PassRole"));
+        assert!(!glob_ci("s3:*", "iam:PassRole"));
+    }
 }
