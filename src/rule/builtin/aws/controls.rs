@@ -8,9 +8,11 @@
 //!   the description and remediation, which name each shape's resources, are its own.
 //! - **Logic**: each pack finds the values in its own shape (HCL blocks and attributes,
 //!   CloudFormation resources and properties) and judges them here: port tables and ranges, the
-//!   protocol → ports reading, IAM policy statements (the JSON shape is the same in both:
-//!   `jsonencode`/JSON strings in Terraform, `PolicyDocument` in CloudFormation) and what makes
-//!   a statement admin, a wildcard `iam:PassRole` or a public bucket grant.
+//!   protocol → ports reading and "anywhere" CIDRs. IAM statements (the JSON shape is the same
+//!   in both: `jsonencode`/JSON strings in Terraform, `PolicyDocument` in CloudFormation) and what
+//!   makes one admin, a wildcard `iam:PassRole` or a public bucket grant are here for
+//!   CloudFormation; Terraform's `iam.rs` still has its own, `NotAction`-aware, normaliser —
+//!   merging the two is the next step.
 //!
 //! Values that are not literals never satisfy a predicate: in Terraform they are strings holding
 //! an expression, in CloudFormation unresolved intrinsic objects; the readers below skip both.
@@ -89,19 +91,9 @@ pub fn aws_ports(
     }
 }
 
-/// Whether a CIDR (or bare address) is the whole IPv4 or IPv6 internet, parsed rather than
-/// compared as text: every spelling of `/0` (`0.0.0.0/0`, `::/0`, `0:0::0/0`, host bits set).
-pub fn cidr_is_anywhere(cidr: &str) -> bool {
-    let c = cidr.trim();
-    match c.split_once('/') {
-        Some((addr, len)) => {
-            addr.trim().parse::<std::net::IpAddr>().is_ok() && len.trim().parse::<u8>() == Ok(0)
-        }
-        None => c
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|a| a.is_unspecified()),
-    }
-}
+/// Whether a CIDR (or bare address) is the whole IPv4 or IPv6 internet, parsed: every spelling
+/// of `/0`. One implementation for both packs; it lives with Terraform's CIDR reading.
+pub use crate::rule::builtin::terraform::cidr::is_anywhere as cidr_is_anywhere;
 
 /// A literal number, also written as a string (`"22"`); `None` for references.
 pub fn int(v: Option<&Value>) -> Option<i64> {
@@ -267,23 +259,6 @@ mod tests {
         assert!(glob_ci("*", "iam:PassRole"));
         assert!(!glob_ci("iam:Get*", "iam:PassRole"));
         assert!(!glob_ci("s3:*", "iam:PassRole"));
-    }
-
-    #[test]
-    fn anywhere_is_parsed() {
-        for c in [
-            "0.0.0.0/0",
-            "::/0",
-            "0:0:0:0:0:0:0:0/0",
-            "10.1.2.3/0",
-            " 0.0.0.0/0",
-            "::",
-        ] {
-            assert!(cidr_is_anywhere(c), "{c}");
-        }
-        for c in ["10.0.0.0/8", "0.0.0.0/1", "::/1", "x/0", "", "1.2.3.4"] {
-            assert!(!cidr_is_anywhere(c), "{c}");
-        }
     }
 
     #[test]

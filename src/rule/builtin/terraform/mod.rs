@@ -6,7 +6,7 @@
 //! All of them read the HCL value model documented in [`crate::document::hcl`]. A value that is
 //! not a literal (a reference or expression, kept as its source text) is never a finding.
 
-mod cidr;
+pub(crate) mod cidr;
 mod iam;
 mod net;
 mod s3;
