@@ -106,3 +106,39 @@ fn public_charts_render_like_helm_template() {
         assert!(n > 5);
     }
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/_helm")
+        .join(name)
+}
+
+fn reference(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/data/helm/{name}.helm.json"))
+}
+
+#[test]
+fn fixture_chart_renders_like_helm_template() {
+    let n = compare(&fixture("webapp"), &reference("fixture-webapp"));
+    assert!(n >= 8, "{n}");
+}
+
+/// Beyond equal objects, the text itself: toYaml, nindent, quoting and trimming produce
+/// Helm's bytes.
+#[test]
+fn fixture_chart_renders_helms_bytes() {
+    let files = helm::read_dir(&fixture("webapp")).expect("chart readable");
+    let r = helm::render("chart", &files, &helm::Options::default());
+    let want: BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(reference("fixture-webapp")).unwrap())
+            .unwrap();
+    for m in &r.manifests {
+        assert_eq!(m.text, want[&m.name], "{}", m.name);
+    }
+    assert_eq!(
+        r.manifests.len(),
+        want.iter()
+            .filter(|(k, v)| !k.ends_with("NOTES.txt") && !v.trim().is_empty())
+            .count()
+    );
+}

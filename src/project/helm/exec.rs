@@ -621,6 +621,10 @@ impl Engine {
     fn field(&self, f: &Frame, v: &V, name: &str, pos: usize) -> Res<V> {
         match &v.val {
             Val::Map(m) => Ok(m.borrow().get(name).cloned().unwrap_or_else(V::nil)),
+            // `(.Files.Glob "x/*").AsConfig`: a method without arguments reads like a field.
+            Val::Files(files) if matches!(name, "AsConfig" | "AsSecrets") => {
+                funcs::files_method(files, name, &[]).map_err(|m| self.err(f.file, pos, m))
+            }
             Val::Files(files) => Ok(files
                 .get(name)
                 .map(|s| V::str(s.clone()))

@@ -1268,7 +1268,14 @@ pub fn files_method(files: &Rc<BTreeMap<String, Rc<str>>>, name: &str, args: &[V
         "Lines" => Ok(V::list(
             files
                 .get(&arg)
-                .map(|t| t.split('\n').map(V::str).collect())
+                // Helm drops one trailing newline before splitting.
+                .map(|t| {
+                    t.strip_suffix('\n')
+                        .unwrap_or(t)
+                        .split('\n')
+                        .map(V::str)
+                        .collect()
+                })
                 .unwrap_or_default(),
         )),
         "Glob" => {
