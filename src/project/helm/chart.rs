@@ -419,6 +419,8 @@ impl Loader<'_> {
             v.origin = Some(self.eng.add_origin(Origin {
                 file,
                 span: *span,
+                key: doc.key_spans.get(ptr).copied(),
+                values: true,
                 related: None,
             }));
         }
@@ -648,6 +650,7 @@ impl Loader<'_> {
                     out: Span::new(g.start, g.end),
                     file: file.clone(),
                     src,
+                    key: if g.linear { None } else { origin.key },
                     linear: g.linear,
                     related: origin
                         .related

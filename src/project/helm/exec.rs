@@ -22,7 +22,12 @@ pub const MAX_STEPS: u64 = 20_000_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Origin {
     pub file: u32,
+    /// For a values entry: key start to value end (as [`crate::document::ConfigDoc`] spans).
     pub span: Span,
+    /// The mapping key of a values entry.
+    pub key: Option<Span>,
+    /// Read from a values file (so the action that prints it is worth naming).
+    pub values: bool,
     pub related: Option<(u32, Span)>,
 }
 
@@ -104,8 +109,9 @@ type Res<T> = Result<T, Stop>;
 /// Templates of one chart tree and everything needed to run them.
 pub struct Engine {
     pub files: Vec<SrcFile>,
-    /// Origins; the first `files.len()` entries are the files themselves (linear text).
     pub origins: Vec<Origin>,
+    /// The origin of each file's own text (linear segments).
+    pub file_origins: Vec<OriginId>,
     related_cache: HashMap<(OriginId, u32, Span), OriginId>,
     pub defines: HashMap<String, (Rc<List>, u32)>,
     /// Helm template name of each file that is a template (for `.Template.Name`).
@@ -128,6 +134,7 @@ impl Engine {
         Engine {
             files: Vec::new(),
             origins: Vec::new(),
+            file_origins: Vec::new(),
             related_cache: HashMap::new(),
             defines: HashMap::new(),
             names: HashMap::new(),
@@ -142,11 +149,14 @@ impl Engine {
         let id = self.files.len() as u32;
         let len = text.len();
         self.files.push(SrcFile { path, text });
-        self.origins.push(Origin {
+        let o = self.add_origin(Origin {
             file: id,
             span: Span::new(0, len),
+            key: None,
+            values: false,
             related: None,
         });
+        self.file_origins.push(o);
         id
     }
 
@@ -178,7 +188,7 @@ impl Engine {
     /// The origin of a values node as printed by the action at `span` of `file`.
     fn with_related(&mut self, o: OriginId, file: u32, span: Span) -> OriginId {
         let base = self.origins[o as usize];
-        if base.related.is_some() || (o as usize) < self.files.len() {
+        if base.related.is_some() || !base.values {
             return o;
         }
         if let Some(id) = self.related_cache.get(&(o, file, span)) {
@@ -190,6 +200,16 @@ impl Engine {
         });
         self.related_cache.insert((o, file, span), id);
         id
+    }
+
+    fn action_origin(&mut self, file: u32, span: Span) -> OriginId {
+        self.add_origin(Origin {
+            file,
+            span,
+            key: None,
+            values: false,
+            related: None,
+        })
     }
 
     /// Execute a template file's body (or a define) with `dot`, returning its text and segments.
@@ -266,7 +286,7 @@ impl Engine {
                     out.segs.push(Seg {
                         start: base + a,
                         end: base + b,
-                        origin: f.file,
+                        origin: self.file_origins[f.file as usize],
                         linear: true,
                         skip: start + a,
                     });
@@ -337,11 +357,7 @@ impl Engine {
         }
         let segs = v.segs();
         if segs.is_empty() {
-            let o = self.add_origin(Origin {
-                file,
-                span: action,
-                related: None,
-            });
+            let o = self.action_origin(file, action);
             out.push_origin(&s, o);
             return Ok(());
         }
@@ -356,11 +372,7 @@ impl Engine {
             };
             fixed.push(Seg { origin, ..*g });
         }
-        let act = self.add_origin(Origin {
-            file,
-            span: action,
-            related: None,
-        });
+        let act = self.action_origin(file, action);
         let base = out.text.len();
         out.text.push_str(&s);
         let mut at = 0;
@@ -778,7 +790,11 @@ impl Engine {
         v.origin = origin;
         if origin.is_none() {
             // Keep segments from values printed inside; drop the scratch text mapping.
-            let segs: Vec<Seg> = o.segs.into_iter().filter(|g| g.origin != scratch).collect();
+            let segs: Vec<Seg> = o
+                .segs
+                .into_iter()
+                .filter(|g| self.origins[g.origin as usize].file != scratch)
+                .collect();
             v = V::seg_str(o.text, segs);
         }
         Ok(v)

@@ -69,8 +69,11 @@ pub struct Segment {
     pub out: Span,
     /// The chart file it came from (reported path).
     pub file: String,
-    /// Span in that file: the same length as `out` when `linear`, else the whole node/action.
+    /// Span in that file: the same length as `out` when `linear`, else the whole node/action
+    /// (a values entry: key start to value end).
     pub src: Span,
+    /// A values entry's key.
+    pub key: Option<Span>,
     pub linear: bool,
     /// For values: the template action that printed it.
     pub related: Option<(String, Span)>,
@@ -93,6 +96,7 @@ pub struct Manifest {
 pub struct Source<'a> {
     pub file: &'a str,
     pub span: Span,
+    pub key: Option<Span>,
     pub related: Option<&'a (String, Span)>,
 }
 
@@ -118,6 +122,7 @@ impl Manifest {
         Some(Source {
             file: &seg.file,
             span,
+            key: seg.key,
             related: seg.related.as_ref(),
         })
     }
