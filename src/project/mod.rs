@@ -11,5 +11,7 @@
 
 pub mod context;
 pub mod helm;
+pub mod kustomize;
+pub mod rendered;
 pub mod roots;
 pub mod scope;
