@@ -18,6 +18,8 @@ use std::path::Path;
 use bylaw::document::{DocumentKind, yaml};
 use bylaw::project::helm;
 
+mod common;
+
 fn objects(text: &str) -> Vec<serde_json::Value> {
     yaml::parse(text, DocumentKind::Yaml)
         .unwrap_or_else(|e| panic!("rendered text does not parse: {}\n{text}", e.message))
@@ -140,5 +142,192 @@ fn fixture_chart_renders_helms_bytes() {
         want.iter()
             .filter(|(k, v)| !k.ends_with("NOTES.txt") && !v.trim().is_empty())
             .count()
+    );
+}
+
+/// Copy a fixture chart into `dir/rel`.
+fn copy_chart(name: &str, dir: &Path, rel: &str) {
+    for entry in walkdir::WalkDir::new(fixture(name)) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let sub = entry.path().strip_prefix(fixture(name)).unwrap();
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            common::write(dir, &format!("{rel}/{}", sub.to_string_lossy()), &text);
+        }
+    }
+}
+
+/// `bylaw check . --format json` in `dir`: the report.
+fn scan(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = common::bylaw(dir)
+        .args(["check", ".", "--no-cache", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// (rule, path, line, column) of every finding of the three planted rules.
+fn planted(report: &serde_json::Value) -> Vec<(String, String, u64, u64)> {
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            [
+                "k8s/privileged-container",
+                "k8s/host-network",
+                "k8s/image-latest-tag",
+            ]
+            .contains(&f["rule"].as_str().unwrap())
+        })
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["start"]["col"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn own(rule: &str, path: &str, line: u64, col: u64) -> (String, String, u64, u64) {
+    (rule.to_string(), path.to_string(), line, col)
+}
+
+#[test]
+fn planted_findings_point_at_the_template_or_values_line() {
+    let d = tempfile::tempdir().unwrap();
+    copy_chart("planted", d.path(), "chart");
+    let report = scan(d.path(), &[]);
+    assert_eq!(
+        planted(&report),
+        [
+            own("k8s/host-network", "chart/templates/literal.yaml", 17, 7),
+            own("k8s/host-network", "chart/values.yaml", 4, 1),
+            own(
+                "k8s/image-latest-tag",
+                "chart/templates/literal.yaml",
+                20,
+                11
+            ),
+            own("k8s/image-latest-tag", "chart/values.yaml", 3, 3),
+            own(
+                "k8s/privileged-container",
+                "chart/templates/literal.yaml",
+                22,
+                13
+            ),
+            own("k8s/privileged-container", "chart/values.yaml", 7, 3),
+        ]
+    );
+    // A value's finding names the template action that inserted it.
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "k8s/privileged-container" && f["path"] == "chart/values.yaml")
+        .unwrap();
+    assert!(
+        f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["path"] == "chart/templates/from-values.yaml"),
+        "{f}"
+    );
+    // Templates are not YAML: no parse errors, and nothing judged on the raw template.
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([]),
+        "{}",
+        report["errors"]
+    );
+}
+
+#[test]
+fn values_files_named_in_the_policy_are_rendered_over_values_yaml() {
+    let d = tempfile::tempdir().unwrap();
+    copy_chart("planted", d.path(), "deploy/app");
+    common::write(
+        d.path(),
+        "deploy/app/values-prod.yaml",
+        "hostNetwork: false\nimage:\n  tag: \"1.27\"\n",
+    );
+    common::write(
+        d.path(),
+        "bylaw.toml",
+        "[helm.values]\n\"deploy/app\" = [\"values-prod.yaml\"]\n",
+    );
+    let got = planted(&scan(d.path(), &[]));
+    assert!(
+        !got.iter()
+            .any(|f| f.1 == "deploy/app/values.yaml" && f.0 != "k8s/privileged-container"),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&own(
+            "k8s/privileged-container",
+            "deploy/app/values.yaml",
+            7,
+            3
+        )),
+        "{got:?}"
+    );
+    // A values file outside the chart is refused when the policy loads.
+    common::write(
+        d.path(),
+        "bylaw.toml",
+        "[helm.values]\n\"deploy/app\" = [\"../secrets.yaml\"]\n",
+    );
+    let out = common::bylaw(d.path())
+        .args(["check", ".", "--no-cache"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not inside"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_chart_that_cannot_render_is_one_error_and_the_scan_goes_on() {
+    let d = tempfile::tempdir().unwrap();
+    copy_chart("planted", d.path(), "chart");
+    common::write(
+        d.path(),
+        "chart/templates/broken.yaml",
+        "kind: ConfigMap\ndata:\n  a: {{ required \"set a\" .Values.a }}\n",
+    );
+    common::write(d.path(), "chart/charts/dep-1.0.0.tgz", "");
+    common::write(d.path(), "pod.yaml", common::PRIVILEGED_POD);
+    let report = scan(d.path(), &[]);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "chart/templates/broken.yaml");
+    assert_eq!(errors[0]["location"]["line"], 3, "{errors:?}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("set a"));
+    // The rest of the chart and the other files are still checked.
+    let got = planted(&report);
+    assert!(
+        got.contains(&own("k8s/privileged-container", "pod.yaml", 10, 9)),
+        "{got:?}"
+    );
+    assert!(
+        got.iter().any(|f| f.1 == "chart/templates/literal.yaml"),
+        "{got:?}"
+    );
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["path"] == "chart/charts/dep-1.0.0.tgz"),
+        "{skipped:?}"
     );
 }

@@ -108,7 +108,7 @@ fn load_into(path: &Path, out: &mut Vec<Layer>, stack: &mut Vec<PathBuf>) -> Res
                     e.message()
                 ),
                 help: Some(
-                    "valid keys: extends, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]]; `bylaw schema` prints the JSON Schema"
+                    "valid keys: extends, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]], [contexts.<name>], [helm.values]; `bylaw schema` prints the JSON Schema"
                         .into(),
                 ),
             });
@@ -430,6 +430,7 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     resolve_contexts(layers, &mut p)?;
+    resolve_helm(layers, &mut p)?;
     p.required = required_sources.iter().map(|(_, s)| s.clone()).collect();
     // Report (and ignore) attempts to switch off or lower a required rule.
     for layer in layers {
@@ -466,6 +467,41 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     Ok(p)
+}
+
+/// `[helm.values]` of every layer, chart folders anchored at the nearest file's folder; a later
+/// file's list for a chart replaces an earlier one's. Values files are read from inside the
+/// chart only.
+fn resolve_helm(layers: &[Layer], p: &mut Policy) -> Result<(), Error> {
+    let Some(nearest) = layers.last() else {
+        return Ok(());
+    };
+    for layer in layers {
+        let prefix = match layer.dir.strip_prefix(&nearest.dir) {
+            Ok(rel) if !rel.as_os_str().is_empty() => {
+                format!("{}/", rel.to_string_lossy().replace('\\', "/"))
+            }
+            _ => String::new(),
+        };
+        for (chart, list) in &layer.raw.helm.values {
+            let mut files = Vec::new();
+            for f in list {
+                let v = f.get_ref().trim_start_matches("./");
+                if v.is_empty() || v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
+                    return layer.err(
+                        Some(f.span()),
+                        format!("values file `{}` is not inside the chart", f.get_ref()),
+                        "name values files relative to the chart folder, without `..`",
+                    );
+                }
+                files.push(v.to_string());
+            }
+            let dir = format!("{prefix}{}", chart.get_ref().trim_start_matches("./"));
+            p.helm_values
+                .insert(dir.trim_end_matches('/').to_string(), files);
+        }
+    }
+    Ok(())
 }
 
 /// `[contexts.<name>]` of every layer: globs accumulate (each anchored at its own file's folder),

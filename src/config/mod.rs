@@ -121,6 +121,9 @@ pub struct Policy {
     pub no_ignores: bool,
     /// How files are put into contexts, and what each context's findings do.
     pub contexts: Contexts,
+    /// Helm chart folder (relative to the nearest policy file's folder, no trailing `/`) →
+    /// values files (relative to the chart) rendered over its values.yaml.
+    pub helm_values: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for Policy {
@@ -144,6 +147,7 @@ impl Default for Policy {
             files: Vec::new(),
             no_ignores: false,
             contexts: Contexts::default(),
+            helm_values: BTreeMap::new(),
         }
     }
 }

@@ -495,7 +495,7 @@ impl<'a> Engine<'a> {
         let roots = Roots::new(&req.base, &req.scan_roots);
         // What the files build (Kustomize overlays, Helm charts), and the files those builds
         // consume, which are not judged on their own.
-        let rendered = Rendered::build(&files, &req.base, req.max_file_size);
+        let rendered = Rendered::build(&files, &req.base, req.max_file_size, self.policy);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {

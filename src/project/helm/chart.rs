@@ -85,6 +85,18 @@ const MAX_SUBCHART_DEPTH: usize = 8;
 /// Read every text file under `dir` (relative `/`-separated path → text), not following
 /// symbolic links, so nothing outside the chart is read.
 pub fn read_dir(dir: &Path) -> std::io::Result<BTreeMap<String, Rc<str>>> {
+    read_dir_limited(dir, MAX_FILE)
+}
+
+/// [`read_dir`] skipping files larger than `max_size` bytes (the scan's limit).
+pub fn read_dir_limited(dir: &Path, max_size: u64) -> std::io::Result<BTreeMap<String, Rc<str>>> {
+    let max_size = max_size.min(MAX_FILE);
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "not a folder",
+        ));
+    }
     let mut out = BTreeMap::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
@@ -110,7 +122,7 @@ pub fn read_dir(dir: &Path) -> std::io::Result<BTreeMap<String, Rc<str>>> {
             out.insert(rel, Rc::from(""));
             continue;
         }
-        if entry.metadata().map(|m| m.len() > MAX_FILE).unwrap_or(true) {
+        if entry.metadata().map(|m| m.len() > max_size).unwrap_or(true) {
             continue;
         }
         if let Ok(text) = std::fs::read_to_string(entry.path()) {

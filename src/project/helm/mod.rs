@@ -10,6 +10,8 @@
 //!   than adding crates for one function each.
 //! - [`chart`]: Chart.yaml, values (values.yaml plus files the policy names), subcharts with
 //!   their own value scope, `.Files`, `.Release`, `.Capabilities`.
+//! - [`scan`]: the charts of a scan rendered into [`crate::project::rendered`] files, with
+//!   findings mapped back to the template or values line.
 //!
 //! Every rendered template comes with [`Segment`]s: byte ranges of the rendered text and where
 //! they came from. Literal template text maps byte for byte onto the template (`linear`); text an
@@ -22,6 +24,7 @@ pub mod chart;
 pub mod exec;
 pub mod funcs;
 pub mod parse;
+pub mod scan;
 pub mod semver;
 pub mod sha256;
 pub mod value;
