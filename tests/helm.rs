@@ -331,3 +331,120 @@ fn a_chart_that_cannot_render_is_one_error_and_the_scan_goes_on() {
         "{skipped:?}"
     );
 }
+
+/// Copy a chart folder (any files) into `dir/rel`.
+fn copy_tree(from: &Path, dir: &Path, rel: &str) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let to = dir.join(rel).join(entry.path().strip_prefix(from).unwrap());
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
+
+/// 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> u64 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?}")) as u64
+        + 1
+}
+
+#[test]
+fn public_charts_report_planted_findings_at_the_template_or_values_line() {
+    let Ok(root) = std::env::var("BYLAW_HELM_CHARTS") else {
+        eprintln!(
+            "skipped: set BYLAW_HELM_CHARTS to a folder with prometheus/, nginx/, loki-distributed/"
+        );
+        return;
+    };
+    // Per chart: values planted through a policy values file, and a literal planted in a template
+    // where the chart has no value for it (`None`: the chart's own template line is expected).
+    let cases: [(&str, &str, Option<(&str, &str, &str)>); 3] = [
+        (
+            "prometheus",
+            "server:\n  image:\n    tag: latest\n  hostNetwork: true\n  containerSecurityContext:\n    privileged: true\n",
+            None,
+        ),
+        (
+            "nginx",
+            "image:\n  tag: latest\nhostNetwork: true\ncontainerSecurityContext:\n  privileged: true\n",
+            None,
+        ),
+        (
+            "loki-distributed",
+            "loki:\n  image:\n    tag: latest\n  containerSecurityContext:\n    privileged: true\n",
+            Some((
+                "templates/distributor/deployment-distributor.yaml",
+                "    spec:\n",
+                "    spec:\n      hostNetwork: true\n",
+            )),
+        ),
+    ];
+    for (chart, planted_values, literal) in cases {
+        let d = tempfile::tempdir().unwrap();
+        copy_tree(&Path::new(&root).join(chart), d.path(), "chart");
+        common::write(d.path(), "chart/planted.yaml", planted_values);
+        common::write(
+            d.path(),
+            "bylaw.toml",
+            "[helm.values]\n\"chart\" = [\"planted.yaml\"]\n",
+        );
+        let mut want = vec![
+            own(
+                "k8s/image-latest-tag",
+                "chart/planted.yaml",
+                line_of(planted_values, "tag: latest"),
+                0,
+            ),
+            own(
+                "k8s/privileged-container",
+                "chart/planted.yaml",
+                line_of(planted_values, "privileged: true"),
+                0,
+            ),
+        ];
+        match literal {
+            Some((template, anchor, with)) => {
+                let p = d.path().join("chart").join(template);
+                let text = std::fs::read_to_string(&p)
+                    .unwrap()
+                    .replacen(anchor, with, 1);
+                std::fs::write(&p, &text).unwrap();
+                want.push(own(
+                    "k8s/host-network",
+                    &format!("chart/{template}"),
+                    line_of(&text, "hostNetwork: true"),
+                    0,
+                ));
+            }
+            None if chart == "prometheus" => {
+                let t =
+                    std::fs::read_to_string(d.path().join("chart/templates/deploy.yaml")).unwrap();
+                want.push(own(
+                    "k8s/host-network",
+                    "chart/templates/deploy.yaml",
+                    line_of(&t, "      hostNetwork: true"),
+                    0,
+                ));
+            }
+            None => want.push(own(
+                "k8s/host-network",
+                "chart/planted.yaml",
+                line_of(planted_values, "hostNetwork"),
+                0,
+            )),
+        }
+        let report = scan(d.path(), &[]);
+        let got: Vec<_> = planted(&report)
+            .into_iter()
+            .map(|(r, p, l, _)| (r, p, l, 0))
+            .collect();
+        for w in &want {
+            assert!(got.contains(w), "{chart}: {w:?} not in {got:?}");
+        }
+        eprintln!("{chart}: planted findings at {want:?}");
+    }
+}
