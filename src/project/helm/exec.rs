@@ -655,6 +655,11 @@ impl Engine {
     }
 
     fn chain(&self, f: &Frame, mut v: V, chain: &[String], pos: usize) -> Res<V> {
+        // A nil base (a pipeline's, a variable's or dot's value) has no fields and is no error,
+        // which is why charts write `((.Values.a).b).c`; only a nil met inside the chain is.
+        if v.is_nil() {
+            return Ok(v);
+        }
         for name in chain {
             v = self.field(f, &v, name, pos)?;
         }

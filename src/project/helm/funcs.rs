@@ -1036,24 +1036,35 @@ pub fn deep_copy(v: &V, depth: usize) -> V {
     }
 }
 
-fn from_yaml(t: &str, array: bool) -> V {
+/// Helm's `fromYaml` is go-yaml v2 unmarshalling, which keeps the last of duplicate keys (charts
+/// do render configs with duplicates); our parser refuses them, so retry with serde-saphyr's
+/// last-wins policy before giving up.
+fn parse_lenient(t: &str) -> Result<serde_json::Value, String> {
     match crate::document::yaml::parse(t, crate::document::DocumentKind::Yaml) {
-        Ok(docs) => {
-            let j = docs
-                .into_iter()
-                .next()
-                .map(|d| d.value)
-                .unwrap_or(serde_json::Value::Null);
-            match (&j, array) {
-                (serde_json::Value::Array(_), true) | (serde_json::Value::Object(_), false) => {
-                    V::from_json(&j)
-                }
-                (_, true) => V::list(Vec::new()),
-                _ => V::map(BTreeMap::new()),
-            }
-        }
+        Ok(docs) => Ok(docs
+            .into_iter()
+            .next()
+            .map(|d| d.value)
+            .unwrap_or(serde_json::Value::Null)),
         Err(e) => {
-            let m = BTreeMap::from([("Error".to_string(), V::str(e.message.as_str()))]);
+            let mut o = serde_saphyr::Options::default();
+            o.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+            serde_saphyr::from_str_with_options::<serde_json::Value>(t, o).map_err(|_| e.message)
+        }
+    }
+}
+
+fn from_yaml(t: &str, array: bool) -> V {
+    match parse_lenient(t) {
+        Ok(j) => match (&j, array) {
+            (serde_json::Value::Array(_), true) | (serde_json::Value::Object(_), false) => {
+                V::from_json(&j)
+            }
+            (_, true) => V::list(Vec::new()),
+            _ => V::map(BTreeMap::new()),
+        },
+        Err(e) => {
+            let m = BTreeMap::from([("Error".to_string(), V::str(e.as_str()))]);
             if array {
                 V::list(vec![V::map(m)])
             } else {
@@ -1317,6 +1328,14 @@ mod tests {
 
     fn st(v: &V) -> String {
         v.as_str().unwrap_or("").to_string()
+    }
+
+    #[test]
+    fn from_yaml_keeps_the_last_duplicate_key() {
+        let v = call("fromYaml", vec![V::str("a:\n  b: 1\n  b: 2\nc: [x]\n")]).unwrap();
+        assert_eq!(v.to_json(), serde_json::json!({"a": {"b": 2}, "c": ["x"]}));
+        let v = call("fromYaml", vec![V::str("a: [")]).unwrap();
+        assert!(v.to_json()["Error"].is_string());
     }
 
     #[test]

@@ -230,6 +230,14 @@ fn errors_name_the_template_line() {
         e.message
     );
     let e = render_err(&[META, ("templates/a.yaml", "{{ .Values.a.b.c }}")]);
+    // A nil base is fine (`((.Values.a).b).c` is how charts guard), a nil inside a chain is not.
+    assert_eq!(
+        tpl(
+            "[{{ ((.Values.a).b).c }}][{{ $x := .Values.a }}{{ $x.b }}]",
+            ""
+        ),
+        "[][]"
+    );
     // `.Values.a` is missing (nil), so `.b` fails, as in Go.
     assert!(
         e.message.contains("nil pointer evaluating interface {}.b"),
