@@ -362,7 +362,9 @@ fn public_charts_report_planted_findings_at_the_template_or_values_line() {
     };
     // Per chart: values planted through a policy values file, and a literal planted in a template
     // where the chart has no value for it (`None`: the chart's own template line is expected).
-    let cases: [(&str, &str, Option<(&str, &str, &str)>); 3] = [
+    // A literal planted in a template: (template, anchor line, replacement).
+    type Literal = Option<(&'static str, &'static str, &'static str)>;
+    let cases: [(&str, &str, Literal); 3] = [
         (
             "prometheus",
             "server:\n  image:\n    tag: latest\n  hostNetwork: true\n  containerSecurityContext:\n    privileged: true\n",

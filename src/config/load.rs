@@ -291,6 +291,7 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         if let Some(b) = raw.require_reason {
             p.require_reason = b;
         }
+        resolve_helm(layer, &prefix, &mut p)?;
         p.packs
             .extend(raw.packs.iter().map(|x| layer.dir.join(x.get_ref())));
         if !raw.exclude.is_empty() {
@@ -430,7 +431,6 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     resolve_contexts(layers, &mut p)?;
-    resolve_helm(layers, &mut p)?;
     p.required = required_sources.iter().map(|(_, s)| s.clone()).collect();
     // Report (and ignore) attempts to switch off or lower a required rule.
     for layer in layers {
@@ -469,37 +469,26 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
     Ok(p)
 }
 
-/// `[helm.values]` of every layer, chart folders anchored at the nearest file's folder; a later
-/// file's list for a chart replaces an earlier one's. Values files are read from inside the
-/// chart only.
-fn resolve_helm(layers: &[Layer], p: &mut Policy) -> Result<(), Error> {
-    let Some(nearest) = layers.last() else {
-        return Ok(());
-    };
-    for layer in layers {
-        let prefix = match layer.dir.strip_prefix(&nearest.dir) {
-            Ok(rel) if !rel.as_os_str().is_empty() => {
-                format!("{}/", rel.to_string_lossy().replace('\\', "/"))
+/// `[helm.values]` of one layer, chart folders anchored at the nearest file's folder (`prefix`);
+/// a later file's list for a chart replaces an earlier one's. Values files are read from inside
+/// the chart only.
+fn resolve_helm(layer: &Layer, prefix: &str, p: &mut Policy) -> Result<(), Error> {
+    for (chart, list) in &layer.raw.helm.values {
+        let mut files = Vec::new();
+        for f in list {
+            let v = f.get_ref().trim_start_matches("./");
+            if v.is_empty() || v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
+                return layer.err(
+                    Some(f.span()),
+                    format!("values file `{}` is not inside the chart", f.get_ref()),
+                    "name values files relative to the chart folder, without `..`",
+                );
             }
-            _ => String::new(),
-        };
-        for (chart, list) in &layer.raw.helm.values {
-            let mut files = Vec::new();
-            for f in list {
-                let v = f.get_ref().trim_start_matches("./");
-                if v.is_empty() || v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
-                    return layer.err(
-                        Some(f.span()),
-                        format!("values file `{}` is not inside the chart", f.get_ref()),
-                        "name values files relative to the chart folder, without `..`",
-                    );
-                }
-                files.push(v.to_string());
-            }
-            let dir = format!("{prefix}{}", chart.get_ref().trim_start_matches("./"));
-            p.helm_values
-                .insert(dir.trim_end_matches('/').to_string(), files);
+            files.push(v.to_string());
         }
+        let dir = format!("{prefix}{}", chart.get_ref().trim_start_matches("./"));
+        p.helm_values
+            .insert(dir.trim_end_matches('/').to_string(), files);
     }
     Ok(())
 }

@@ -159,7 +159,8 @@ struct Loader<'a> {
     nodes: Vec<Node>,
 }
 
-fn join(root: &str, rel: &str) -> String {
+/// `root/rel`, or `rel` for the scan root.
+pub(super) fn join(root: &str, rel: &str) -> String {
     if root.is_empty() || root == "." {
         rel.to_string()
     } else {

@@ -541,18 +541,13 @@ pub fn call(name: &str, args: Vec<V>) -> R {
         )),
         "toDecimal" => Ok(V::int(i64::from_str_radix(&s(one(name)?), 8).unwrap_or(0))),
         // --- math ---
-        "add" | "mul" => {
-            let ints = a.iter().all(|x| !matches!(x.val, Val::Float(_)));
-            let init = if name == "add" { 0.0 } else { 1.0 };
-            let r = a.iter().fold(init, |acc, x| {
-                if name == "add" {
-                    acc + x.to_f64()
-                } else {
-                    acc * x.to_f64()
-                }
-            });
-            Ok(V::int(if ints { r as i64 } else { r as i64 }))
-        }
+        // Sprig's integer arithmetic: every argument through toInt64.
+        "add" => Ok(V::int(
+            a.iter().fold(0i64, |acc, x| acc.wrapping_add(x.to_i64())),
+        )),
+        "mul" => Ok(V::int(
+            a.iter().fold(1i64, |acc, x| acc.wrapping_mul(x.to_i64())),
+        )),
         "add1" => Ok(V::int(one(name)?.to_i64() + 1)),
         "sub" | "div" | "mod" => {
             argn(name, a, 2)?;

@@ -438,7 +438,7 @@ struct Parser<'a> {
 }
 
 /// What ended a list.
-enum End {
+enum Closing {
     Eof,
     End(usize),
     /// `{{else}}` or `{{else if ...}}` / `{{else with ...}}`: the keyword after else, if any.
@@ -455,9 +455,9 @@ pub fn parse(src: &str) -> Result<Parsed, TemplateError> {
     };
     let (body, end) = p.list()?;
     match end {
-        End::Eof => {}
-        End::End(pos) => return Err(err(pos, "unexpected {{end}}")),
-        End::Else(_, pos) => return Err(err(pos, "unexpected {{else}}")),
+        Closing::Eof => {}
+        Closing::End(pos) => return Err(err(pos, "unexpected {{end}}")),
+        Closing::Else(_, pos) => return Err(err(pos, "unexpected {{else}}")),
     }
     Ok(Parsed {
         body,
@@ -495,7 +495,7 @@ impl Parser<'_> {
         }
     }
 
-    fn list(&mut self) -> Result<(List, End), TemplateError> {
+    fn list(&mut self) -> Result<(List, Closing), TemplateError> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
             return Err(err(self.pos(), "template nested too deeply"));
@@ -503,7 +503,7 @@ impl Parser<'_> {
         let mut out = Vec::new();
         let end = loop {
             let Some(t) = self.next() else {
-                break End::Eof;
+                break Closing::Eof;
             };
             match t.tok {
                 Tok::Text(s, e) => out.push(Node::Text { start: s, end: e }),
@@ -519,7 +519,7 @@ impl Parser<'_> {
                         Some("end") => {
                             self.i += 1;
                             self.expect_right("end")?;
-                            break End::End(pos);
+                            break Closing::End(pos);
                         }
                         Some("else") => {
                             self.i += 1;
@@ -529,11 +529,11 @@ impl Parser<'_> {
                                 }) if k == "if" || k == "with" => {
                                     let k = k.clone();
                                     self.i += 1;
-                                    break End::Else(Some(k), pos);
+                                    break Closing::Else(Some(k), pos);
                                 }
                                 _ => {
                                     self.expect_right("else")?;
-                                    break End::Else(None, pos);
+                                    break Closing::Else(None, pos);
                                 }
                             }
                         }
@@ -549,10 +549,10 @@ impl Parser<'_> {
                             self.expect_right("range")?;
                             let (body, end) = self.list()?;
                             let else_ = match end {
-                                End::End(_) => None,
-                                End::Else(None, _) => {
+                                Closing::End(_) => None,
+                                Closing::Else(None, _) => {
                                     let (l, e) = self.list()?;
-                                    if !matches!(e, End::End(_)) {
+                                    if !matches!(e, Closing::End(_)) {
                                         return Err(err(pos, "range: missing {{end}}"));
                                     }
                                     Some(l)
@@ -582,7 +582,7 @@ impl Parser<'_> {
                             };
                             let end = self.expect_right("define")?;
                             let (body, e) = self.list()?;
-                            if !matches!(e, End::End(_)) {
+                            if !matches!(e, Closing::End(_)) {
                                 return Err(err(
                                     pos,
                                     format!("define {name:?}: missing {{{{end}}}}"),
@@ -654,16 +654,16 @@ impl Parser<'_> {
             let (body, end) = self.list()?;
             arms.push((pipe, body));
             match end {
-                End::End(_) => break,
-                End::Else(None, _) => {
+                Closing::End(_) => break,
+                Closing::Else(None, _) => {
                     let (l, e) = self.list()?;
-                    if !matches!(e, End::End(_)) {
+                    if !matches!(e, Closing::End(_)) {
                         return Err(err(pos, "missing {{end}}"));
                     }
                     else_ = Some(l);
                     break;
                 }
-                End::Else(Some(k), p) => {
+                Closing::Else(Some(k), p) => {
                     if (k == "if") != is_if {
                         // `{{with}}...{{else if}}` nests a new construct in the else branch.
                         let b = self.branches(p, k == "if")?;
@@ -675,7 +675,7 @@ impl Parser<'_> {
                         break;
                     }
                 }
-                End::Eof => return Err(err(pos, "missing {{end}}")),
+                Closing::Eof => return Err(err(pos, "missing {{end}}")),
             }
         }
         Ok(Branches { arms, else_, pos })
@@ -689,20 +689,15 @@ impl Parser<'_> {
             // `$x :=`, `$x =`, `$i, $v :=`
             let save = self.i;
             let mut names = Vec::new();
-            loop {
-                match self.peek() {
-                    Some(Token {
-                        tok: Tok::Var(v), ..
-                    }) => {
-                        names.push(v.clone());
-                        self.i += 1;
-                    }
-                    _ => break,
-                }
+            while let Some(Token {
+                tok: Tok::Var(v), ..
+            }) = self.peek()
+            {
+                names.push(v.clone());
+                self.i += 1;
                 match self.peek().map(|t| &t.tok) {
                     Some(Tok::Comma) => {
                         self.i += 1;
-                        continue;
                     }
                     Some(Tok::Declare) => {
                         self.i += 1;

@@ -14,6 +14,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use super::chart::join;
 use super::{Manifest, Options, Segment as HelmSegment};
 use crate::config::Policy;
 use crate::document::{DocumentKind, Span};
@@ -45,14 +46,6 @@ pub fn chart_dirs(files: &[WalkedFile]) -> Vec<String> {
         })
         .cloned()
         .collect()
-}
-
-fn join(dir: &str, rel: &str) -> String {
-    if dir.is_empty() {
-        rel.to_string()
-    } else {
-        format!("{dir}/{rel}")
-    }
 }
 
 /// A path inside a chart that is a template of it or of one of its subcharts.

@@ -133,25 +133,14 @@ fn entry(x: &V, mut line: String, out: &mut Out, ind: usize, depth: usize, in_li
     }
     if is_block(x) {
         match (&x.val, in_list) {
-            // `- a: 1` — the first key shares the dash line.
-            (Val::Map(_), true) => {
+            // `- a: 1` (or `- - x`): the first line of the block shares the dash line.
+            (Val::Map(_) | Val::List(_), true) => {
                 let mut sub = Out::default();
-                map(x, &mut sub, ind + 2, depth + 1);
-                let body = &sub.text[ind + 2..];
-                let base = out.text.len();
-                push(out, &line, x.origin);
-                out.text.push(' ');
-                let shift = (base + line.len() + 1) as isize - (ind + 2) as isize;
-                out.text.push_str(body);
-                out.segs.extend(sub.segs.iter().map(|g| Seg {
-                    start: (g.start as isize + shift) as usize,
-                    end: (g.end as isize + shift) as usize,
-                    ..*g
-                }));
-            }
-            (Val::List(_), true) => {
-                let mut sub = Out::default();
-                list(x, &mut sub, ind + 2, depth + 1);
+                if matches!(x.val, Val::Map(_)) {
+                    map(x, &mut sub, ind + 2, depth + 1);
+                } else {
+                    list(x, &mut sub, ind + 2, depth + 1);
+                }
                 let body = &sub.text[ind + 2..];
                 let base = out.text.len();
                 push(out, &line, x.origin);
