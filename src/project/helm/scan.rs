@@ -64,7 +64,9 @@ fn is_template(rel: &str) -> bool {
     }
 }
 
-/// Render every chart among the walked files into `out`.
+/// Render every chart among the walked files into `out`. Charts render in parallel, each into
+/// its own [`Rendered`] (template values are single-threaded `Rc`s that never leave a chart),
+/// merged in chart order so the output does not depend on scheduling.
 pub fn render_all(
     files: &[WalkedFile],
     base: &Path,
@@ -72,8 +74,21 @@ pub fn render_all(
     policy: &Policy,
     out: &mut Rendered,
 ) {
-    for dir in chart_dirs(files) {
-        render_one(&dir, files, base, max_size, policy, out);
+    use rayon::prelude::*;
+    let parts: Vec<Rendered> = chart_dirs(files)
+        .par_iter()
+        .map(|dir| {
+            let mut part = Rendered::default();
+            render_one(dir, files, base, max_size, policy, &mut part);
+            part
+        })
+        .collect();
+    for part in parts {
+        out.files.extend(part.files);
+        out.claims.extend(part.claims);
+        out.sources.extend(part.sources);
+        out.errors.extend(part.errors);
+        out.skipped.extend(part.skipped);
     }
 }
 
