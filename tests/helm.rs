@@ -450,3 +450,41 @@ fn public_charts_report_planted_findings_at_the_template_or_values_line() {
         eprintln!("{chart}: planted findings at {want:?}");
     }
 }
+
+#[test]
+fn a_secret_from_values_is_reported_once_where_it_is_written() {
+    let d = tempfile::tempdir().unwrap();
+    common::write(
+        d.path(),
+        "c/Chart.yaml",
+        "apiVersion: v2\nname: s\nversion: 1.0.0\n",
+    );
+    common::write(d.path(), "c/values.yaml", "awsKey: AKIAQWERTYUIOPASDFGH\n");
+    common::write(
+        d.path(),
+        "c/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  KEY: {{ .Values.awsKey }}\n  LITERAL: AKIAZXCVBNMASDFGHJKL\n",
+    );
+    let report = scan(d.path(), &["--select", "secrets"]);
+    let mut got: Vec<(String, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["start"]["col"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("c/templates/secret.yaml".to_string(), 7, 12),
+            ("c/values.yaml".to_string(), 1, 9)
+        ]
+    );
+    assert!(!report.to_string().contains("AKIAQWERTYUIOPASDFGH"));
+}
