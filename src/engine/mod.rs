@@ -59,6 +59,8 @@ pub struct ScanRequest {
     /// What the user asked to scan (a group under a nested policy scans a subtree of it): the
     /// root of fingerprints and CODEOWNERS paths for files outside any repository.
     pub scan_roots: Vec<PathBuf>,
+    /// Counts files found and checked, for the progress line on a terminal.
+    pub progress: Option<Arc<crate::progress::Progress>>,
 }
 
 impl ScanRequest {
@@ -76,6 +78,7 @@ impl ScanRequest {
             no_repo_rules: false,
             partial: false,
             staged: false,
+            progress: None,
         }
     }
 }
@@ -493,12 +496,19 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
+        if let Some(p) = &req.progress {
+            p.total
+                .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         // What the files build (Kustomize overlays, Helm charts), and the files those builds
         // consume, which are not judged on their own.
         let rendered = Rendered::build(&files, &req.base, req.max_file_size, self.policy);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
+                if let Some(p) = &req.progress {
+                    p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 self.check_file(
                     f,
                     &roots,
@@ -1299,6 +1309,13 @@ impl<'a> Engine<'a> {
                 e.span.map(|s| doc.line_col(s.start)),
             ));
         }
+        if let Some(n) = doc.config_note() {
+            errors.push(FileError::parse(
+                &doc.path,
+                n.message.clone(),
+                n.span.map(|s| doc.line_col(s.start)),
+            ));
+        }
         if let Some(e) = doc.code_error() {
             errors.push(FileError::parse(&doc.path, e.message.clone(), None));
         }
@@ -1483,6 +1500,14 @@ fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// A file's text as the scan reads it (BOMs, UTF-16, invalid UTF-8 replaced); `None` for binary.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    match decode(bytes) {
+        Decoded::Text(t) | Decoded::Lossy(t) => Some(t),
+        Decoded::Binary => None,
+    }
+}
+
 fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| f([c[0], c[1]])).collect();
     match String::from_utf16(&units) {
@@ -1573,6 +1598,7 @@ mod tests {
                     references: Vec::new(),
                     options: serde_json::Value::Null,
                     option_regexes: Default::default(),
+                    docs_url: None,
                     source: String::new(),
                 },
                 panics,
