@@ -183,7 +183,7 @@ pub fn render(root: &str, files: &BTreeMap<String, Rc<str>>, opts: &Options) -> 
         Ok(v) => v,
         Err(e) => return l.finish(Vec::new(), Some(e)),
     };
-    if let Err(e) = l.load_chart("", String::new(), top_values, None, 0) {
+    if let Err(e) = l.load_chart("", String::new(), top_values, 0) {
         return l.finish(Vec::new(), Some(e));
     }
     // Parse every template of every enabled chart; subcharts first, so that a parent's define
@@ -464,7 +464,6 @@ impl Loader<'_> {
         prefix: &str,
         parent_name: String,
         values: V,
-        _parent: Option<usize>,
         depth: usize,
     ) -> Result<(), RenderError> {
         let meta_rel = format!("{prefix}Chart.yaml");
@@ -628,13 +627,7 @@ impl Loader<'_> {
             }
             // A subchart's template names use its (aliased) name.
             let before = self.nodes.len();
-            self.load_chart(
-                &sub,
-                name_prefix.clone(),
-                sub_values,
-                Some(index),
-                depth + 1,
-            )?;
+            self.load_chart(&sub, name_prefix.clone(), sub_values, depth + 1)?;
             if alias != sub_name
                 && let Some(n) = self.nodes.get_mut(before)
             {

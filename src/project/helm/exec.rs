@@ -308,17 +308,13 @@ impl Engine {
                 pos,
             } => self.range(f, pipe, body, else_.as_ref(), *pos, dot, out)?,
             Node::Template {
-                name,
-                pipe,
-                pos,
-                end,
+                name, pipe, pos, ..
             } => {
                 let arg = match pipe {
                     Some(p) => self.pipe(f, p, dot)?,
                     None => V::nil(),
                 };
                 let o = self.call_template(name, arg, (f.file, *pos), f.template.clone())?;
-                let _ = end;
                 self.grow(f.file, *pos, o.text.len())?;
                 out.push_segmented(&o.text, &o.segs);
             }
@@ -600,9 +596,9 @@ impl Engine {
             }
             _ => return Ok(None),
         };
-        let (last, init) = chain
-            .split_last()
-            .expect("chain is non-empty (checked above)");
+        let Some((last, init)) = chain.split_last() else {
+            return Ok(None);
+        };
         let mut v = base;
         for name in init {
             v = self.field(f, &v, name, pos)?;
@@ -755,7 +751,24 @@ impl Engine {
                 Err(self.err(f.file, pos, format!("error calling fail: {msg}")))
             }
             "lookup" => Ok(V::map(BTreeMap::new())),
-            _ => funcs::call(name, vals).map_err(|m| self.err(f.file, pos, m)),
+            _ => {
+                let v = funcs::call(name, vals).map_err(|m| self.err(f.file, pos, m))?;
+                // Strings and lists that double on every loop pass would exhaust memory long
+                // before the step budget: cap what one call may return.
+                let too_big = match &v.val {
+                    Val::Str(s, _) => s.len() > MAX_OUTPUT,
+                    Val::List(l) => l.len() > funcs::MAX_LIST * 10,
+                    _ => false,
+                };
+                if too_big {
+                    return Err(self.err(
+                        f.file,
+                        pos,
+                        format!("{name}: result too large; rendering stopped"),
+                    ));
+                }
+                Ok(v)
+            }
         }
     }
 

@@ -11,6 +11,8 @@ use super::yamlout;
 
 /// Longest list `until`/`untilStep`/`range N`/`repeat` may build.
 pub const MAX_LIST: usize = 100_000;
+/// Widest `printf` padding and deepest `indent` honoured (real charts use two digits).
+const MAX_WIDTH: usize = 10_000;
 
 type R = Result<V, String>;
 
@@ -418,11 +420,19 @@ pub fn call(name: &str, args: Vec<V>) -> R {
         )),
         "indent" => {
             argn(name, a, 2)?;
-            Ok(indent(&a[1], a[0].to_i64().max(0) as usize, false))
+            Ok(indent(
+                &a[1],
+                (a[0].to_i64().max(0) as usize).min(MAX_WIDTH),
+                false,
+            ))
         }
         "nindent" => {
             argn(name, a, 2)?;
-            Ok(indent(&a[1], a[0].to_i64().max(0) as usize, true))
+            Ok(indent(
+                &a[1],
+                (a[0].to_i64().max(0) as usize).min(MAX_WIDTH),
+                true,
+            ))
         }
         "split" => {
             argn(name, a, 2)?;
@@ -755,11 +765,12 @@ pub fn call(name: &str, args: Vec<V>) -> R {
             ))
         }
         "dig" => {
-            if a.len() < 3 {
+            let [keys @ .., def, m] = a.as_slice() else {
+                return Err("wrong number of args for dig".into());
+            };
+            if keys.is_empty() {
                 return Err("wrong number of args for dig".into());
             }
-            let (m, rest) = a.split_last().expect("len checked above");
-            let (def, keys) = rest.split_last().expect("len checked above");
             let mut v = m.clone();
             for k in keys {
                 match &v.val {
@@ -1162,7 +1173,7 @@ fn printf(a: &[V]) -> R {
                     break;
                 }
             }
-            prec = Some(p.parse().unwrap_or(0));
+            prec = Some(p.parse::<usize>().unwrap_or(0).min(MAX_WIDTH));
         }
         let Some((_, verb)) = chars.next() else {
             out.push_str("%!(NOVERB)");
@@ -1214,7 +1225,7 @@ fn printf(a: &[V]) -> R {
                 .unwrap_or_default(),
             _ => format!("%!{verb}({})", arg.sprint()),
         };
-        let w: usize = width.parse().unwrap_or(0);
+        let w: usize = width.parse::<usize>().unwrap_or(0).min(MAX_WIDTH);
         let pad = w.saturating_sub(body.chars().count());
         let padded = if flags.contains('-') {
             format!("{body}{}", " ".repeat(pad))

@@ -110,8 +110,10 @@ impl Manifest {
     pub fn source_of(&self, offset: usize) -> Option<Source<'_>> {
         let i = self.segments.partition_point(|s| s.out.end <= offset);
         let seg = self.segments.get(i)?;
-        let line_end = self.text[offset.min(self.text.len())..]
-            .find('\n')
+        let line_end = self
+            .text
+            .get(offset..)
+            .and_then(|t| t.find('\n'))
             .map_or(self.text.len(), |e| offset + e);
         if seg.out.start > line_end {
             return None;

@@ -198,7 +198,6 @@ fn lex(src: &str) -> Result<Vec<Token>, TemplateError> {
         });
         // Inside the action.
         let mut j = p;
-        let mut depth = 0usize;
         loop {
             while j < b.len() && is_space(b[j]) {
                 // ` -}}` closes with trimming.
@@ -239,12 +238,10 @@ fn lex(src: &str) -> Result<Vec<Token>, TemplateError> {
             let c = b[j];
             let tok = match c {
                 b'(' => {
-                    depth += 1;
                     j += 1;
                     Tok::LParen
                 }
                 b')' => {
-                    depth = depth.saturating_sub(1);
                     j += 1;
                     Tok::RParen
                 }
@@ -347,7 +344,6 @@ fn lex(src: &str) -> Result<Vec<Token>, TemplateError> {
             };
             out.push(Token { tok, start, end: j });
         }
-        let _ = depth;
         i = j;
     }
     Ok(out)

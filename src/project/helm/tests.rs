@@ -497,3 +497,112 @@ fn read_dir_does_not_follow_links_out_of_the_chart() {
     let _ = std::fs::remove_dir_all(&tmp);
     assert_eq!(files.keys().collect::<Vec<_>>(), ["files/in.txt"]);
 }
+
+/// Random token soup: parsing and rendering return (an error at worst), never panic or hang.
+#[test]
+fn arbitrary_templates_never_panic() {
+    const PARTS: &[&str] = &[
+        "{{",
+        "}}",
+        "{{-",
+        " -}}",
+        "{{/*",
+        "*/}}",
+        "if",
+        "else",
+        "end",
+        "range",
+        "with",
+        "define",
+        "template",
+        "block",
+        "include",
+        "\"x\"",
+        "`raw`",
+        "$",
+        "$v",
+        ":=",
+        "=",
+        ",",
+        "|",
+        "(",
+        ")",
+        ".",
+        ".Values",
+        ".a",
+        "1",
+        "-2",
+        "3.5",
+        "'c'",
+        "nil",
+        "true",
+        "printf \"%s%d%-5q\"",
+        "toYaml",
+        "nindent 2",
+        "tpl",
+        "dict",
+        "list",
+        "index",
+        "until 3",
+        "fromYaml",
+        "required \"r\"",
+        "break",
+        "continue",
+        " ",
+        "\n",
+        "text",
+        "é",
+        "{",
+        "}",
+        "\"",
+    ];
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for _ in 0..3000 {
+        let n = (next() % 40) as usize;
+        let body: String = (0..n)
+            .map(|_| PARTS[(next() % PARTS.len() as u64) as usize])
+            .collect::<Vec<_>>()
+            .join(" ");
+        let files = chart(&[
+            META,
+            ("values.yaml", "a: {b: [1, 2]}\n"),
+            ("templates/t.yaml", &body),
+        ]);
+        let r = render("c", &files, &Options::default());
+        for m in &r.manifests {
+            for at in 0..=m.text.len() {
+                let _ = m.source_of(at);
+            }
+        }
+    }
+}
+
+#[test]
+fn huge_widths_and_doubling_strings_stop() {
+    assert_eq!(
+        tpl("{{ printf \"%99999999999999s\" \"x\" | len }}", ""),
+        "10000"
+    );
+    let e = render_err(&[
+        META,
+        (
+            "templates/a.yaml",
+            "{{ $s := \"ab\" }}{{ range until 60 }}{{ $s = printf \"%s%s\" $s $s }}{{ end }}",
+        ),
+    ]);
+    assert!(e.message.contains("too large"), "{}", e.message);
+    let e = render_err(&[
+        META,
+        (
+            "templates/a.yaml",
+            "{{ $l := list 1 }}{{ range until 60 }}{{ $l = concat $l $l }}{{ end }}",
+        ),
+    ]);
+    assert!(e.message.contains("too large"), "{}", e.message);
+}
