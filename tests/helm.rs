@@ -488,3 +488,39 @@ fn a_secret_from_values_is_reported_once_where_it_is_written() {
     );
     assert!(!report.to_string().contains("AKIAQWERTYUIOPASDFGH"));
 }
+
+#[test]
+fn a_template_named_alone_is_rendered_with_its_chart() {
+    let d = tempfile::tempdir().unwrap();
+    copy_chart("webapp", d.path(), "deploy/app");
+    copy_chart("planted", d.path(), "deploy/app/charts/planted");
+    // Only the subchart's template is checked (as a pre-commit hook would pass it): no YAML parse
+    // error, and what it renders inside its top chart is judged.
+    let out = common::bylaw(d.path())
+        .args([
+            "check",
+            "deploy/app/charts/planted/templates/literal.yaml",
+            "--no-cache",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([]),
+        "{}",
+        report["errors"]
+    );
+    let got = planted(&report);
+    assert!(
+        got.contains(&own(
+            "k8s/privileged-container",
+            "deploy/app/charts/planted/templates/literal.yaml",
+            22,
+            13
+        )),
+        "{got:?}"
+    );
+}

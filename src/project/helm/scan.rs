@@ -22,10 +22,11 @@ use crate::project::rendered::{Claim, Origin, Related, Rendered, RenderedFile, S
 use crate::report::{FileError, Skipped};
 use crate::walk::WalkedFile;
 
-/// The chart folders of a scan: folders with a `Chart.yaml`, except subcharts unpacked in
-/// another chart's `charts/` (they render with their parent).
-pub fn chart_dirs(files: &[WalkedFile]) -> Vec<String> {
-    let all: BTreeSet<String> = files
+/// The chart folders of a scan: folders with a `Chart.yaml` among the walked files, and the
+/// charts around walked templates (a partial scan may name a template alone), except subcharts
+/// unpacked in another chart's `charts/` (they render with their parent).
+pub fn chart_dirs(files: &[WalkedFile], base: &Path) -> Vec<String> {
+    let mut all: BTreeSet<String> = files
         .iter()
         .filter_map(|f| match f.rel.rsplit_once('/') {
             Some((dir, "Chart.yaml")) => Some(dir.to_string()),
@@ -33,6 +34,35 @@ pub fn chart_dirs(files: &[WalkedFile]) -> Vec<String> {
             _ => None,
         })
         .collect();
+    let has_chart = |dir: &str| base.join(dir).join("Chart.yaml").is_file();
+    let mut looked: BTreeSet<&str> = BTreeSet::new();
+    for f in files {
+        // `<chart>/templates/…`: the chart is the folder before the first `templates`.
+        let Some(i) = f
+            .rel
+            .find("templates/")
+            .filter(|i| *i == 0 || f.rel.as_bytes()[i - 1] == b'/')
+        else {
+            continue;
+        };
+        let dir = f.rel[..i].trim_end_matches('/');
+        if all.contains(dir) || !looked.insert(dir) || !has_chart(dir) {
+            continue;
+        }
+        // A subchart's template: render its top chart.
+        let mut top = dir.to_string();
+        while let Some(parent) = top
+            .rsplit_once("/charts/")
+            .map(|(p, _)| p.to_string())
+            .or_else(|| top.starts_with("charts/").then(String::new))
+        {
+            if !has_chart(&parent) {
+                break;
+            }
+            top = parent;
+        }
+        all.insert(top);
+    }
     all.iter()
         .filter(|d| {
             !all.iter().any(|p| {
@@ -75,7 +105,7 @@ pub fn render_all(
     out: &mut Rendered,
 ) {
     use rayon::prelude::*;
-    let parts: Vec<Rendered> = chart_dirs(files)
+    let parts: Vec<Rendered> = chart_dirs(files, base)
         .par_iter()
         .map(|dir| {
             let mut part = Rendered::default();
@@ -148,8 +178,9 @@ fn render_one(
     for s in rendered.skipped {
         out.skipped.push(Skipped::new(&s.path, s.reason));
     }
-    let build = Related {
-        path: chart_yaml.clone(),
+    // The template is the build: a partial scan that names a template checks what it renders.
+    let build = |template: &str| Related {
+        path: template.to_string(),
         span: None,
         message: format!(
             "rendered from the Helm chart {} with its default values",
@@ -169,7 +200,7 @@ fn render_one(
             kind: DocumentKind::Kubernetes,
             text: m.text.clone(),
             segments: segments(m),
-            build: build.clone(),
+            build: build(&m.template),
         });
     }
     for p in used {
@@ -448,10 +479,13 @@ mod tests {
         ];
         // `other/charts/y` has no chart above it: it is a chart of its own.
         assert_eq!(
-            chart_dirs(&files[1..]),
+            chart_dirs(&files[1..], Path::new("/nonexistent")),
             ["charts/sub", "deploy/app", "other/charts/y"]
         );
-        assert_eq!(chart_dirs(&files), ["", "deploy/app", "other/charts/y"]);
+        assert_eq!(
+            chart_dirs(&files, Path::new("/nonexistent")),
+            ["", "deploy/app", "other/charts/y"]
+        );
         assert!(is_template("templates/a.yaml"));
         assert!(is_template("charts/sub/templates/_h.tpl"));
         assert!(!is_template("values.yaml"));
