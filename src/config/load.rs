@@ -108,7 +108,7 @@ fn load_into(path: &Path, out: &mut Vec<Layer>, stack: &mut Vec<PathBuf>) -> Res
                     e.message()
                 ),
                 help: Some(
-                    "valid keys: extends, version, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]], [contexts.<name>], [helm.values]; `bylaw schema` prints the JSON Schema"
+                    "valid keys: extends, version, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]], [contexts.<name>], [helm.values], [terraform]; `bylaw schema` prints the JSON Schema"
                         .into(),
                 ),
             });
@@ -447,6 +447,23 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     resolve_contexts(layers, &mut p)?;
+    // The nearest file naming var-files decides them (a team's environment, not a base's).
+    for layer in layers {
+        if layer.raw.terraform.var_files.is_empty() {
+            continue;
+        }
+        p.terraform_var_files.clear();
+        for f in &layer.raw.terraform.var_files {
+            if !crate::project::terraform::safe_relative(f.get_ref()) {
+                return layer.err(
+                    Some(f.span()),
+                    format!("`var-files` entry `{}` leaves the module directory", f.get_ref()),
+                    "name .tfvars files by a path relative to the Terraform module directory, without `..`",
+                );
+            }
+            p.terraform_var_files.push(f.get_ref().clone());
+        }
+    }
     p.required = required_sources.iter().map(|(_, s)| s.clone()).collect();
     // Report (and ignore) attempts to switch off or lower a required rule.
     for layer in layers {

@@ -126,6 +126,9 @@ pub struct Policy {
     /// Helm chart folder (relative to the nearest policy file's folder, no trailing `/`) →
     /// values files (relative to the chart) rendered over its values.yaml.
     pub helm_values: BTreeMap<String, Vec<String>>,
+    /// `[terraform] var-files`: `.tfvars` files (relative to each Terraform module directory)
+    /// applied after `terraform.tfvars` and `*.auto.tfvars`, in order.
+    pub terraform_var_files: Vec<String>,
 }
 
 impl Default for Policy {
@@ -151,6 +154,7 @@ impl Default for Policy {
             no_ignores: false,
             contexts: Contexts::default(),
             helm_values: BTreeMap::new(),
+            terraform_var_files: Vec::new(),
         }
     }
 }

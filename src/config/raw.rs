@@ -51,6 +51,9 @@ pub struct RawConfig {
     /// Helm charts: `[helm.values] "deploy/app" = ["values-prod.yaml"]`.
     #[serde(default)]
     pub helm: RawHelm,
+    /// Terraform evaluation: `[terraform] var-files = ["env/prod.tfvars"]`.
+    #[serde(default)]
+    pub terraform: RawTerraform,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -60,6 +63,15 @@ pub struct RawHelm {
     /// its values.yaml, in order, when the chart is rendered.
     #[serde(default)]
     pub values: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawTerraform {
+    /// `.tfvars` files, relative to each Terraform module directory, applied (in order) after
+    /// `terraform.tfvars` and `*.auto.tfvars`, as `terraform plan -var-file=…` would.
+    #[serde(default)]
+    pub var_files: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
