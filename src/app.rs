@@ -295,7 +295,7 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
     let outs = outputs(&args)?;
-    let (registry, groups) = prepare(&args.scan)?;
+    let (registry, mut groups) = prepare(&args.scan)?;
     let mut report = scan_groups(&registry, &groups)?;
     if let Some(f) = &args.fail_on {
         report.fail_on = Severity::parse(f).ok_or_else(|| {
@@ -304,13 +304,48 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             ))
         })?;
     }
-    report.exit_zero = args.exit_zero;
-    if let Some(b) = &args.baseline {
-        let entries = baseline::load(b)?;
+    let entries = args.baseline.as_deref().map(baseline::load).transpose()?;
+    if let Some(entries) = &entries {
         let run = report.rules_run.clone();
-        baseline::apply(&mut report.findings, &entries, &run);
+        baseline::apply(&mut report.findings, entries, &run);
         report.finalize();
     }
+    if args.fix || args.diff {
+        use crate::fix::run;
+        let outcome = run::run(&registry, &mut groups, &report, entries.as_ref())?;
+        let files = outcome.files.len();
+        if outcome.unsettled {
+            say!(
+                "bylaw: fixes still changing files after {} rounds; stopped",
+                crate::fix::MAX_ROUNDS
+            );
+        }
+        for rel in &outcome.refused {
+            say!("bylaw: {rel}: fixes left out: the fixed file would not parse");
+        }
+        if args.diff {
+            write_output(None, &run::render_diff(&report, &outcome))?;
+            say!(
+                "bylaw: {} fix(es) in {files} file(s) would be applied (--fix writes them)",
+                outcome.applied
+            );
+            return Ok(i32::from(files > 0));
+        }
+        run::write(&outcome)?;
+        if let Some(r) = outcome.report {
+            report = r;
+        }
+        let remaining = report
+            .findings
+            .iter()
+            .filter(|f| f.suppression.is_none() && !crate::report::is_baselined(f))
+            .count();
+        say!(
+            "bylaw: applied {} fix(es) in {files} file(s); {remaining} finding(s) remain",
+            outcome.applied
+        );
+    }
+    report.exit_zero = args.exit_zero;
     if let Some(g) = groups.first() {
         let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
         crate::owners::assign(&mut report.findings, &roots);

@@ -220,6 +220,7 @@ pub fn compile(
     type_only("deny", raw.deny.is_some(), RuleType::Config)?;
     type_only("for-each", raw.for_each.is_some(), RuleType::Config)?;
     type_only("when", raw.when.is_some(), RuleType::Config)?;
+    type_only("fix", raw.fix.is_some(), RuleType::Config)?;
     type_only("ast-grep", raw.ast_grep.is_some(), RuleType::Code)?;
     type_only("regex", raw.regex.is_some(), RuleType::Text)?;
     type_only("keywords", !raw.keywords.is_empty(), RuleType::Text)?;
@@ -244,6 +245,12 @@ pub fn compile(
                 .map(predicate::Predicate::compile)
                 .transpose()
                 .map_err(|e| err(format!("field `when`: {e}")))?;
+            let fix = raw
+                .fix
+                .as_ref()
+                .map(config_rule::DeclFix::compile)
+                .transpose()
+                .map_err(|e| err(format!("field `fix`: {e}")))?;
             let selector = raw.for_each.as_deref().unwrap_or("$");
             let for_each = predicate::compile_path(selector)
                 .map_err(|e| err(format!("field `for-each`: {e}")))?;
@@ -256,6 +263,7 @@ pub fn compile(
                 message,
                 filter,
                 secret: raw.secret.unwrap_or(false),
+                fix,
             }))
         }
         RuleType::Code => {

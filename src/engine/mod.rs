@@ -58,6 +58,9 @@ pub struct ScanRequest {
     /// What the user asked to scan (a group under a nested policy scans a subtree of it): the
     /// root of fingerprints and CODEOWNERS paths for files outside any repository.
     pub scan_roots: Vec<PathBuf>,
+    /// Text to scan in place of these files (by report path): `--fix` re-scans fixed text
+    /// before anything is written.
+    pub overrides: BTreeMap<String, Arc<[u8]>>,
 }
 
 impl ScanRequest {
@@ -75,6 +78,7 @@ impl ScanRequest {
             no_repo_rules: false,
             partial: false,
             staged: false,
+            overrides: BTreeMap::new(),
         }
     }
 }
@@ -474,10 +478,17 @@ impl<'a> Engine<'a> {
 
     pub fn scan(&self, req: &ScanRequest) -> Report {
         let started = Instant::now();
-        let (files, walk_errors) = match &req.files {
+        let (mut files, walk_errors) = match &req.files {
             Some(f) => (f.clone(), Vec::new()),
             None => walk::walk_skipping(&req.paths, &req.base, req.threads.max(1), &req.skip_dirs),
         };
+        if !req.overrides.is_empty() {
+            for f in &mut files {
+                if let Some(c) = req.overrides.get(&f.rel) {
+                    f.content = Some(c.clone());
+                }
+            }
+        }
         let mut report = Report::default();
         for e in walk_errors {
             report.errors.push(FileError::read(&e.rel, e.message));
@@ -716,6 +727,8 @@ impl<'a> Engine<'a> {
     fn cache_key(&self) -> String {
         let mut h = blake3::Hasher::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        // Cached findings carry their fixes from this format on.
+        h.update(b"fixes-1");
         h.update(self.registry.content_hash.as_bytes());
         for f in &self.policy.files {
             h.update(f.to_string_lossy().as_bytes());
@@ -1027,6 +1040,7 @@ impl<'a> Engine<'a> {
             f.confidence = conf;
         }
         f.verified = c.verified;
+        f.fix = c.fix.clone().map(Box::new);
         finish(&mut f, self.policy, self.registry, Some(doc), "");
         f.fingerprint = c.key.clone();
         f
@@ -1230,6 +1244,10 @@ fn finish(
     if let Some(meta) = meta {
         f.severity = policy.severity_for(meta, &f.path);
     }
+    // A fix edits the text it was computed on: only a finding in that very file keeps it.
+    if doc.is_none_or(|d| d.path != f.path) {
+        f.fix = None;
+    }
     let mut key = f.fingerprint_key.clone();
     if let Some(doc) = doc
         && let Some(span) = f.span
@@ -1240,6 +1258,12 @@ fn finish(
         f.end = Some(doc.line_col(span.end));
         if key.is_empty() {
             key = normalized_lines(&doc.text, doc.lines(), span.start, span.end);
+        }
+        if let Some(fix) = f.fix.as_deref_mut() {
+            for e in &mut fix.edits {
+                e.start = Some(doc.line_col(e.span.start));
+                e.end = Some(doc.line_col(e.span.end));
+            }
         }
         for r in &mut f.related {
             if r.path == doc.path

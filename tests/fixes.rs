@@ -1,0 +1,176 @@
+//! Autofix cases: `fixtures/<rule-id>/fix/<case>/` holds files laid out as in a repository; each
+//! file with a sibling `<file>.expected` must become exactly that under `bylaw check --fix
+//! --select <rule-id>`, every other file must stay as it is. The fixed files must parse, carry no
+//! finding of the rule, and a second `--fix` (and `--diff`) must change nothing.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::bylaw;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Every `fixtures/<pack>/<rule>/fix/<case>` folder, with its rule id.
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for pack in std::fs::read_dir(root().join("fixtures")).expect("fixtures") {
+        let pack = pack.expect("entry").path();
+        if !pack.is_dir() || pack.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_')) {
+            continue;
+        }
+        for rule in std::fs::read_dir(&pack).expect("pack folder") {
+            let fix = rule.expect("entry").path().join("fix");
+            let Ok(entries) = std::fs::read_dir(&fix) else {
+                continue;
+            };
+            let id = format!(
+                "{}/{}",
+                pack.file_name().unwrap_or_default().to_string_lossy(),
+                fix.parent()
+                    .and_then(Path::file_name)
+                    .unwrap_or_default()
+                    .to_string_lossy()
+            );
+            for case in entries {
+                out.push((id.clone(), case.expect("entry").path()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The JSON report of `dir` for one rule.
+fn findings(dir: &Path, rule: &str) -> serde_json::Value {
+    let out = bylaw(dir)
+        .args(["check", ".", "--no-cache", "--format", "json", "--select", rule])
+        .output()
+        .expect("bylaw runs");
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+fn run_case(rule: &str, case: &Path) -> Result<(), String> {
+    let tmp = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut expected = Vec::new();
+    for f in files_under(case) {
+        let rel = f.strip_prefix(case).map_err(|e| e.to_string())?;
+        let name = rel.to_string_lossy().to_string();
+        if let Some(target) = name.strip_suffix(".expected") {
+            expected.push((target.to_string(), std::fs::read_to_string(&f).unwrap_or_default()));
+            continue;
+        }
+        let to = tmp.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap_or(tmp.path())).map_err(|e| e.to_string())?;
+        std::fs::copy(&f, &to).map_err(|e| e.to_string())?;
+    }
+    if expected.is_empty() {
+        return Err("no `<file>.expected`".into());
+    }
+    let before: Vec<(PathBuf, String)> = files_under(tmp.path())
+        .into_iter()
+        .map(|p| {
+            let t = std::fs::read_to_string(&p).unwrap_or_default();
+            (p, t)
+        })
+        .collect();
+    for (target, want) in &expected {
+        let input = std::fs::read_to_string(tmp.path().join(target)).unwrap_or_default();
+        if &input == want {
+            return Err(format!("{target}: input and expected are the same"));
+        }
+    }
+    let report = findings(tmp.path(), rule);
+    let offered = report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule && f["fix"].is_object())
+        .count();
+    if offered == 0 {
+        return Err("the input has no finding with a fix".into());
+    }
+    let fix = bylaw(tmp.path())
+        .args(["check", ".", "--no-cache", "--fix", "--select", rule])
+        .output()
+        .expect("bylaw runs");
+    let stderr = String::from_utf8_lossy(&fix.stderr);
+    if !stderr.contains("applied ") {
+        return Err(format!("--fix did not report what it applied: {stderr}"));
+    }
+    for (path, old) in &before {
+        let rel = path
+            .strip_prefix(tmp.path())
+            .map_err(|e| e.to_string())?
+            .to_string_lossy()
+            .replace('\\', "/");
+        let now = std::fs::read_to_string(path).unwrap_or_default();
+        match expected.iter().find(|(t, _)| *t == rel) {
+            Some((_, want)) if &now != want => {
+                return Err(format!("{rel}: fixed text differs\n--- got\n{now}\n--- want\n{want}"));
+            }
+            None if &now != old => return Err(format!("{rel}: changed but has no .expected")),
+            _ => {}
+        }
+    }
+    // Re-parsed and re-scanned: no finding of the rule, no parse error.
+    let after = findings(tmp.path(), rule);
+    let left: Vec<String> = after["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["rule"] == rule && f["suppression"].is_null())
+        .map(|f| format!("{}:{}", f["path"], f["start"]["line"]))
+        .collect();
+    if !left.is_empty() {
+        return Err(format!("findings left after --fix: {left:?}"));
+    }
+    if after["errors"].as_array().is_some_and(|e| !e.is_empty()) {
+        return Err(format!("errors after --fix: {}", after["errors"]));
+    }
+    // Idempotent: nothing more to fix or diff.
+    let diff = bylaw(tmp.path())
+        .args(["check", ".", "--no-cache", "--diff", "--select", rule])
+        .output()
+        .expect("bylaw runs");
+    if !diff.stdout.is_empty() || diff.status.code() != Some(0) {
+        return Err(format!(
+            "second run still fixes:\n{}",
+            String::from_utf8_lossy(&diff.stdout)
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn every_fix_case_gives_its_expected_file() {
+    let only = std::env::var("BYLAW_FIXTURE").ok();
+    let mut failures = Vec::new();
+    let mut rules = std::collections::BTreeSet::new();
+    for (rule, case) in cases() {
+        if only.as_deref().is_some_and(|o| !rule.starts_with(o)) {
+            continue;
+        }
+        rules.insert(rule.clone());
+        if let Err(e) = run_case(&rule, &case) {
+            failures.push(format!("{rule} {}: {e}", case.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    if only.is_none() {
+        assert!(rules.len() >= 10, "fix cases cover only {rules:?}");
+    }
+}
