@@ -112,10 +112,34 @@ fn clean_path(text: &str, doc: &ConfigDoc, ptr: &str) -> Option<()> {
     Some(())
 }
 
-/// One entry of a block mapping: key span and entry span.
+/// One entry of a block mapping: its key, key span and entry span.
 struct Entry {
+    name: String,
     key: Span,
     entry: Span,
+}
+
+/// Where an entry's content ends: a node that is a mapping or sequence runs on to the next
+/// token, over blank lines and comment lines; those at or left of the mapping's column `col` are
+/// about what follows, so they are left out. (A block scalar's lines are indented past `col`.)
+fn content_end(text: &str, start: usize, mut end: usize, col: usize) -> usize {
+    loop {
+        let ls = line_start(text, end);
+        if ls <= start {
+            return end;
+        }
+        let line = &text[ls..end];
+        let body = line.trim_start_matches(' ');
+        let indent = line.len() - body.len();
+        let body = body.trim_end();
+        if !(body.is_empty() || (body.starts_with('#') && indent <= col)) {
+            return end;
+        }
+        end = ls - 1;
+        if end > start && text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+    }
 }
 
 /// The entries of the block mapping at `ptr`, in text order, and the column of its keys; `None`
@@ -128,6 +152,7 @@ fn block_mapping(text: &str, doc: &ConfigDoc, ptr: &str) -> Option<(usize, Vec<E
     for k in map.keys() {
         let child = format!("{ptr}/{}", pointer_escape(k));
         entries.push(Entry {
+            name: k.clone(),
             key: doc.key_spans.get(&child)?.clamp_to(text),
             entry: doc.spans.get(&child)?.clamp_to(text),
         });
@@ -135,6 +160,9 @@ fn block_mapping(text: &str, doc: &ConfigDoc, ptr: &str) -> Option<(usize, Vec<E
     entries.sort_by_key(|e| e.key.start);
     let first = entries.first()?;
     let col = first.key.start - line_start(text, first.key.start);
+    for e in &mut entries {
+        e.entry.end = content_end(text, e.key.start, e.entry.end, col);
+    }
     for (i, e) in entries.iter().enumerate() {
         let lead = &text[line_start(text, e.key.start)..e.key.start];
         // The first key of a sequence item follows its `- `; every other key starts its line.
@@ -261,11 +289,7 @@ fn insert(
     let mut lines = Vec::new();
     render(keys, value, col, step, &mut lines)?;
     let anchor = after
-        .and_then(|a| {
-            doc.spans
-                .get(&format!("{ptr}/{}", pointer_escape(a)))
-                .map(|s| s.clamp_to(text).end)
-        })
+        .and_then(|a| entries.iter().find(|e| e.name == a).map(|e| e.entry.end))
         .or_else(|| entries.iter().map(|e| e.entry.end).max())?;
     // A block scalar or a multi-line entry ends on a later line; the insertion follows it.
     let at = line_end(text, anchor);
@@ -378,6 +402,20 @@ mod tests {
             out,
             "spec:\n  containers:\n    - name: a # the app\n      image: x\n      securityContext:\n        allowPrivilegeEscalation: false\n    - name: b\n"
         );
+    }
+
+    #[test]
+    fn comments_about_what_follows_stay_with_it() {
+        let text = "items:\n  - name: a\n    env:\n      X: 1\n    # b runs the proxy\n  - name: b\n";
+        let out = apply(text, "/items/0", &["ro"], json!(true)).expect("block mapping");
+        assert_eq!(
+            out,
+            "items:\n  - name: a\n    env:\n      X: 1\n    ro: true\n    # b runs the proxy\n  - name: b\n"
+        );
+        // Lines of a block scalar are content, even when they look like comments.
+        let script = "steps:\n  - run: |\n      make\n      # done\n";
+        let out = apply(script, "/steps/0", &["shell"], json!("bash")).expect("block mapping");
+        assert_eq!(out, "steps:\n  - run: |\n      make\n      # done\n    shell: bash\n");
     }
 
     #[test]
