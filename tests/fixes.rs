@@ -174,3 +174,132 @@ fn every_fix_case_gives_its_expected_file() {
         assert!(rules.len() >= 10, "fix cases cover only {rules:?}");
     }
 }
+
+const POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: a
+      image: nginx:1.25
+      securityContext:
+        # bylaw: ignore[k8s/privileged-container] reason=\"node agent\"
+        privileged: true
+    - name: b
+      image: nginx:1.25
+      securityContext:
+        privileged: true
+";
+
+#[test]
+fn fixes_are_in_json_and_in_sarif_that_validates() {
+    let d = tempfile::tempdir().expect("tempdir");
+    common::write(d.path(), "pod.yaml", POD);
+    let json = findings(d.path(), "k8s/privileged-container");
+    let fixed: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["fix"].is_object())
+        .collect();
+    assert_eq!(fixed.len(), 2, "{json}");
+    let edit = &fixed[1]["fix"]["edits"][0];
+    assert_eq!(edit["replacement"], "false");
+    assert_eq!(edit["start"]["line"], 15);
+    assert_eq!(
+        &POD[edit["span"]["start"].as_u64().unwrap_or(0) as usize
+            ..edit["span"]["end"].as_u64().unwrap_or(0) as usize],
+        "true"
+    );
+    let out = bylaw(d.path())
+        .args(["check", "--no-cache", "--format", "sarif"])
+        .output()
+        .expect("bylaw runs");
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("SARIF");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("validator");
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let r = results
+        .iter()
+        .find(|r| {
+            r["ruleId"] == "k8s/privileged-container" && r["suppressions"].is_null()
+        })
+        .expect("active privileged finding");
+    let change = &r["fixes"][0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "pod.yaml");
+    let rep = &change["replacements"][0];
+    assert_eq!(rep["deletedRegion"]["startLine"], 15);
+    assert_eq!(rep["deletedRegion"]["startColumn"], 21);
+    assert_eq!(rep["deletedRegion"]["endColumn"], 25);
+    assert_eq!(rep["insertedContent"]["text"], "false");
+}
+
+#[test]
+fn suppressed_baselined_and_report_only_findings_are_never_fixed() {
+    let d = tempfile::tempdir().expect("tempdir");
+    common::write(d.path(), "pod.yaml", POD);
+    common::write(d.path(), "old/pod.yaml", POD);
+    common::write(d.path(), "tests/pod.yaml", POD);
+    let base = d.path().join("baseline.json");
+    // A repository: fingerprints hold paths from its root, wherever the scan starts.
+    common::git(d.path(), &["init", "-q"]);
+    bylaw(d.path())
+        .args(["baseline", "create", "baseline.json", "old", "--no-cache"])
+        .assert()
+        .success();
+    let out = bylaw(d.path())
+        .args(["check", ".", "--no-cache", "--fix", "--select", "k8s/privileged-container"])
+        .arg("--baseline")
+        .arg(&base)
+        .output()
+        .expect("bylaw runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("applied 1 fix(es) in 1 file(s)"), "{stderr}");
+    let fixed = std::fs::read_to_string(d.path().join("pod.yaml")).expect("read");
+    // The suppressed container keeps its value; the other is fixed.
+    assert_eq!(fixed, POD.replacen("        privileged: true\n", "        privileged: false\n", 2).replacen(
+        "        privileged: false\n",
+        "        privileged: true\n",
+        1,
+    ));
+    for untouched in ["old/pod.yaml", "tests/pod.yaml"] {
+        assert_eq!(
+            std::fs::read_to_string(d.path().join(untouched)).expect("read"),
+            POD,
+            "{untouched}"
+        );
+    }
+}
+
+#[test]
+fn diff_prints_without_writing_and_what_cannot_be_fixed_remains() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let flow = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: a:1\n      securityContext: {runAsNonRoot: true}\n    - name: b\n      image: b:1\n";
+    common::write(d.path(), "pod.yaml", flow);
+    let rule = "k8s/allow-privilege-escalation";
+    let out = bylaw(d.path())
+        .args(["check", ".", "--no-cache", "--diff", "--select", rule])
+        .output()
+        .expect("bylaw runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "--- a/pod.yaml\n+++ b/pod.yaml\n@@ -9,3 +9,5 @@\n       securityContext: {runAsNonRoot: true}\n     - name: b\n       image: b:1\n+      securityContext:\n+        allowPrivilegeEscalation: false\n"
+    );
+    assert_eq!(std::fs::read_to_string(d.path().join("pod.yaml")).expect("read"), flow);
+    // The flow mapping is not edited: its finding remains, and is counted.
+    let out = bylaw(d.path())
+        .args(["check", ".", "--no-cache", "--fix", "--select", rule])
+        .output()
+        .expect("bylaw runs");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("applied 1 fix(es) in 1 file(s); 1 finding(s) remain"),
+        "{stderr}"
+    );
+}
