@@ -303,3 +303,15 @@ fn diff_prints_without_writing_and_what_cannot_be_fixed_remains() {
         "{stderr}"
     );
 }
+
+#[test]
+fn rules_that_declare_a_fix_are_the_rules_with_fix_cases() {
+    let registry = bylaw::rule::registry::Registry::load(&[]).expect("rules load");
+    let declared: std::collections::BTreeSet<String> = registry
+        .metas()
+        .filter(|m| m.fix.is_some())
+        .map(|m| m.id.clone())
+        .collect();
+    let cased: std::collections::BTreeSet<String> = cases().into_iter().map(|(r, _)| r).collect();
+    assert_eq!(declared, cased);
+}

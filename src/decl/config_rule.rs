@@ -442,6 +442,47 @@ mod tests {
     }
 
     #[test]
+    fn a_fix_is_checked_on_load_and_offered_per_finding() {
+        let head = "id: t/fix\ntitle: t\nseverity: low\ntype: config\napplies-to: [kubernetes]\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\nmessage: m\n\
+             for-each: \"$..containers[*]\"\ndeny: {not: {path: $.securityContext.ro, equals: true}}\n";
+        for (fix, why) in [
+            ("fix: {description: d, set: '$.a[0]', value: 1}", "plain field names"),
+            ("fix: {description: d, set: $.a}", "either `set` with `value`"),
+            ("fix: {description: d, set: $.a, value: 1, replace: x, with: y}", "either"),
+            ("fix: {description: d, replace: '(', with: y}", "`replace`"),
+        ] {
+            let err = compile_text(&format!("{head}{fix}\n")).err().unwrap_or_default();
+            assert!(err.contains("field `fix`") && err.contains(why), "{fix}: {err}");
+        }
+        let builtin = "id: t/b\ntitle: t\nseverity: low\ntype: builtin\napplies-to: [kubernetes]\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\n\
+             fix: {description: d, set: $.a, value: 1}\n";
+        let err = compile_text(builtin).err().unwrap_or_default();
+        assert!(err.contains("only its `description`"), "{err}");
+        let r = compile_text(&format!(
+            "{head}fix: {{description: set it, set: $.securityContext.ro, value: true}}\n"
+        ))
+        .expect("rule compiles");
+        assert_eq!(r.meta().fix.as_deref(), Some("set it"));
+        let text = "kind: Pod\nspec:\n  containers:\n    - name: a\n      image: a\n    - {name: b, image: b}\n";
+        let doc = Document::new("p.yaml", DocumentKind::Kubernetes, text);
+        let options = Value::Null;
+        let mut cx = RuleContext::new(r.meta(), &options);
+        r.check(&doc, &mut cx);
+        let fixes: Vec<Option<String>> = cx
+            .findings
+            .iter()
+            .map(|f| f.fix.as_ref().map(|x| x.edits[0].replacement.clone()))
+            .collect();
+        // The flow mapping gets no fix; the block one gets the new keys at its indentation.
+        assert_eq!(
+            fixes,
+            vec![Some("\n      securityContext:\n        ro: true".to_string()), None]
+        );
+    }
+
+    #[test]
     fn secret_is_only_for_config_and_text_rules() {
         let err = compile_text(
             "id: t/code\ntitle: t\nseverity: low\ntype: code\nlanguage: python\n\

@@ -206,6 +206,7 @@ pub fn compile(
         options,
         option_regexes,
         source: file.to_string(),
+        fix: raw.fix.as_ref().map(|f| f.description.trim().to_string()),
     };
     let message = raw.message.clone().unwrap_or_else(|| meta.title.clone());
     let type_only = |field: &str, present: bool, allowed: RuleType| -> Result<(), RuleLoadError> {
@@ -220,7 +221,20 @@ pub fn compile(
     type_only("deny", raw.deny.is_some(), RuleType::Config)?;
     type_only("for-each", raw.for_each.is_some(), RuleType::Config)?;
     type_only("when", raw.when.is_some(), RuleType::Config)?;
-    type_only("fix", raw.fix.is_some(), RuleType::Config)?;
+    // A built-in rule declares only what its fix does; the fix itself is in its code.
+    if let Some(f) = &raw.fix {
+        let action = f.set.is_some() || f.value.is_some() || f.replace.is_some() || f.with.is_some();
+        match rule_type {
+            RuleType::Config => {}
+            RuleType::Builtin if !action => {}
+            RuleType::Builtin => {
+                return Err(err(
+                    "field `fix`: built-in rules declare only its `description`".into(),
+                ));
+            }
+            _ => type_only("fix", true, RuleType::Config)?,
+        }
+    }
     type_only("ast-grep", raw.ast_grep.is_some(), RuleType::Code)?;
     type_only("regex", raw.regex.is_some(), RuleType::Text)?;
     type_only("keywords", !raw.keywords.is_empty(), RuleType::Text)?;

@@ -1448,6 +1448,7 @@ mod tests {
                     options: serde_json::Value::Null,
                     option_regexes: Default::default(),
                     source: String::new(),
+                    fix: None,
                 },
                 panics,
             })

@@ -71,6 +71,9 @@ pub struct RuleMeta {
     pub option_regexes: options::CompiledOptions,
     /// Where the rule was declared (`rules/k8s/privileged-container.yaml`).
     pub source: String,
+    /// What the rule's fix does, when it offers one (`bylaw check --fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
 }
 
 impl RuleMeta {
