@@ -29,7 +29,11 @@ fn cases() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for pack in std::fs::read_dir(root().join("fixtures")).expect("fixtures") {
         let pack = pack.expect("entry").path();
-        if !pack.is_dir() || pack.file_name().is_some_and(|n| n.to_string_lossy().starts_with('_')) {
+        if !pack.is_dir()
+            || pack
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('_'))
+        {
             continue;
         }
         for rule in std::fs::read_dir(&pack).expect("pack folder") {
@@ -57,7 +61,15 @@ fn cases() -> Vec<(String, PathBuf)> {
 /// The JSON report of `dir` for one rule.
 fn findings(dir: &Path, rule: &str) -> serde_json::Value {
     let out = bylaw(dir)
-        .args(["check", ".", "--no-cache", "--format", "json", "--select", rule])
+        .args([
+            "check",
+            ".",
+            "--no-cache",
+            "--format",
+            "json",
+            "--select",
+            rule,
+        ])
         .output()
         .expect("bylaw runs");
     serde_json::from_slice(&out.stdout).expect("JSON report")
@@ -70,7 +82,10 @@ fn run_case(rule: &str, case: &Path) -> Result<(), String> {
         let rel = f.strip_prefix(case).map_err(|e| e.to_string())?;
         let name = rel.to_string_lossy().to_string();
         if let Some(target) = name.strip_suffix(".expected") {
-            expected.push((target.to_string(), std::fs::read_to_string(&f).unwrap_or_default()));
+            expected.push((
+                target.to_string(),
+                std::fs::read_to_string(&f).unwrap_or_default(),
+            ));
             continue;
         }
         let to = tmp.path().join(rel);
@@ -120,7 +135,9 @@ fn run_case(rule: &str, case: &Path) -> Result<(), String> {
         let now = std::fs::read_to_string(path).unwrap_or_default();
         match expected.iter().find(|(t, _)| *t == rel) {
             Some((_, want)) if &now != want => {
-                return Err(format!("{rel}: fixed text differs\n--- got\n{now}\n--- want\n{want}"));
+                return Err(format!(
+                    "{rel}: fixed text differs\n--- got\n{now}\n--- want\n{want}"
+                ));
             }
             None if &now != old => return Err(format!("{rel}: changed but has no .expected")),
             _ => {}
@@ -220,14 +237,15 @@ fn fixes_are_in_json_and_in_sarif_that_validates() {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
     let validator = jsonschema::validator_for(&schema).expect("validator");
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let results = sarif["runs"][0]["results"].as_array().expect("results");
     let r = results
         .iter()
-        .find(|r| {
-            r["ruleId"] == "k8s/privileged-container" && r["suppressions"].is_null()
-        })
+        .find(|r| r["ruleId"] == "k8s/privileged-container" && r["suppressions"].is_null())
         .expect("active privileged finding");
     let change = &r["fixes"][0]["artifactChanges"][0];
     assert_eq!(change["artifactLocation"]["uri"], "pod.yaml");
@@ -252,20 +270,38 @@ fn suppressed_baselined_and_report_only_findings_are_never_fixed() {
         .assert()
         .success();
     let out = bylaw(d.path())
-        .args(["check", ".", "--no-cache", "--fix", "--select", "k8s/privileged-container"])
+        .args([
+            "check",
+            ".",
+            "--no-cache",
+            "--fix",
+            "--select",
+            "k8s/privileged-container",
+        ])
         .arg("--baseline")
         .arg(&base)
         .output()
         .expect("bylaw runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("applied 1 fix(es) in 1 file(s)"), "{stderr}");
+    assert!(
+        stderr.contains("applied 1 fix(es) in 1 file(s)"),
+        "{stderr}"
+    );
     let fixed = std::fs::read_to_string(d.path().join("pod.yaml")).expect("read");
     // The suppressed container keeps its value; the other is fixed.
-    assert_eq!(fixed, POD.replacen("        privileged: true\n", "        privileged: false\n", 2).replacen(
-        "        privileged: false\n",
-        "        privileged: true\n",
-        1,
-    ));
+    assert_eq!(
+        fixed,
+        POD.replacen(
+            "        privileged: true\n",
+            "        privileged: false\n",
+            2
+        )
+        .replacen(
+            "        privileged: false\n",
+            "        privileged: true\n",
+            1,
+        )
+    );
     for untouched in ["old/pod.yaml", "tests/pod.yaml"] {
         assert_eq!(
             std::fs::read_to_string(d.path().join(untouched)).expect("read"),
@@ -290,7 +326,10 @@ fn diff_prints_without_writing_and_what_cannot_be_fixed_remains() {
         String::from_utf8_lossy(&out.stdout),
         "--- a/pod.yaml\n+++ b/pod.yaml\n@@ -9,3 +9,5 @@\n       securityContext: {runAsNonRoot: true}\n     - name: b\n       image: b:1\n+      securityContext:\n+        allowPrivilegeEscalation: false\n"
     );
-    assert_eq!(std::fs::read_to_string(d.path().join("pod.yaml")).expect("read"), flow);
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("pod.yaml")).expect("read"),
+        flow
+    );
     // The flow mapping is not edited: its finding remains, and is counted.
     let out = bylaw(d.path())
         .args(["check", ".", "--no-cache", "--fix", "--select", rule])

@@ -119,7 +119,10 @@ fn install(releases: &Path, scratch: &Path) -> Run {
         .env("PATH", path)
         .env("GITHUB_ACTION_PATH", root())
         .env("RUNNER_TEMP", &runner_temp)
-        .env("BYLAW_RELEASE_URL", format!("file://{}", releases.display()))
+        .env(
+            "BYLAW_RELEASE_URL",
+            format!("file://{}", releases.display()),
+        )
         .output()
         .expect("bash runs");
     Run {
@@ -165,7 +168,10 @@ fn action_installs_the_prebuilt_release_after_checking_its_checksum() {
     assert!(run.ok, "{}", run.output);
     assert_eq!(run.cargo, None, "built from source: {}", run.output);
     let bin = run.runner_temp.join("bylaw/bin/bylaw");
-    let version = Command::new(&bin).arg("--version").output().expect("installed");
+    let version = Command::new(&bin)
+        .arg("--version")
+        .output()
+        .expect("installed");
     assert_eq!(
         String::from_utf8_lossy(&version.stdout).trim(),
         format!("bylaw {VERSION}")
@@ -184,11 +190,19 @@ fn a_bad_checksum_fails_the_install() {
     let sums = format!("{}.sha256", archive_name());
     let text = std::fs::read_to_string(good.join(&sums)).expect("checksum file");
     assert_eq!(text.len(), 64 + 2 + archive_name().len() + 1, "{text}");
-    std::fs::write(bad.join(&sums), format!("{}{}", "0".repeat(64), &text[64..])).expect("write");
+    std::fs::write(
+        bad.join(&sums),
+        format!("{}{}", "0".repeat(64), &text[64..]),
+    )
+    .expect("write");
     let run = install(&releases, &d.path().join("bad"));
     assert!(!run.ok, "{}", run.output);
     assert!(run.output.contains("checksum mismatch"), "{}", run.output);
-    assert_eq!(run.cargo, None, "fell back to a source build: {}", run.output);
+    assert_eq!(
+        run.cargo, None,
+        "fell back to a source build: {}",
+        run.output
+    );
     assert!(!run.runner_temp.join("bylaw/bin/bylaw").exists());
 }
 
@@ -232,16 +246,27 @@ fn binstall_metadata_names_the_release_archives() {
         .and_then(|r| r.split('}').next())
         .expect("a default download base");
     assert_eq!(url, format!("{base}/v{VERSION}/{}", archive_name()));
-    assert!(local_release().join(format!("v{VERSION}")).join(archive_name()).is_file());
+    assert!(
+        local_release()
+            .join(format!("v{VERSION}"))
+            .join(archive_name())
+            .is_file()
+    );
     assert_eq!(bin["pkg-fmt"].as_str(), Some("tgz"));
     let listing = Command::new("tar")
         .arg("-tzf")
-        .arg(local_release().join(format!("v{VERSION}")).join(archive_name()))
+        .arg(
+            local_release()
+                .join(format!("v{VERSION}"))
+                .join(archive_name()),
+        )
         .output()
         .expect("tar runs");
     let inside = fill(bin["bin-dir"].as_str().expect("bin-dir"));
     assert!(
-        String::from_utf8_lossy(&listing.stdout).lines().any(|l| l == inside),
+        String::from_utf8_lossy(&listing.stdout)
+            .lines()
+            .any(|l| l == inside),
         "{inside} not in the archive"
     );
 }

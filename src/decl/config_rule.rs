@@ -75,9 +75,7 @@ impl DeclFix {
                 with: with.clone(),
             },
             _ => {
-                return Err(
-                    "give either `set` with `value`, or `replace` with `with`".to_string(),
-                );
+                return Err("give either `set` with `value`, or `replace` with `with`".to_string());
             }
         };
         Ok(DeclFix {
@@ -447,13 +445,27 @@ mod tests {
              description: d\nrationale: w\nremediation: r\nreferences: [x]\nmessage: m\n\
              for-each: \"$..containers[*]\"\ndeny: {not: {path: $.securityContext.ro, equals: true}}\n";
         for (fix, why) in [
-            ("fix: {description: d, set: '$.a[0]', value: 1}", "plain field names"),
-            ("fix: {description: d, set: $.a}", "either `set` with `value`"),
-            ("fix: {description: d, set: $.a, value: 1, replace: x, with: y}", "either"),
+            (
+                "fix: {description: d, set: '$.a[0]', value: 1}",
+                "plain field names",
+            ),
+            (
+                "fix: {description: d, set: $.a}",
+                "either `set` with `value`",
+            ),
+            (
+                "fix: {description: d, set: $.a, value: 1, replace: x, with: y}",
+                "either",
+            ),
             ("fix: {description: d, replace: '(', with: y}", "`replace`"),
         ] {
-            let err = compile_text(&format!("{head}{fix}\n")).err().unwrap_or_default();
-            assert!(err.contains("field `fix`") && err.contains(why), "{fix}: {err}");
+            let err = compile_text(&format!("{head}{fix}\n"))
+                .err()
+                .unwrap_or_default();
+            assert!(
+                err.contains("field `fix`") && err.contains(why),
+                "{fix}: {err}"
+            );
         }
         let builtin = "id: t/b\ntitle: t\nseverity: low\ntype: builtin\napplies-to: [kubernetes]\n\
              description: d\nrationale: w\nremediation: r\nreferences: [x]\n\
@@ -478,7 +490,10 @@ mod tests {
         // The flow mapping gets no fix; the block one gets the new keys at its indentation.
         assert_eq!(
             fixes,
-            vec![Some("\n      securityContext:\n        ro: true".to_string()), None]
+            vec![
+                Some("\n      securityContext:\n        ro: true".to_string()),
+                None
+            ]
         );
     }
 

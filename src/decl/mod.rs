@@ -223,7 +223,8 @@ pub fn compile(
     type_only("when", raw.when.is_some(), RuleType::Config)?;
     // A built-in rule declares only what its fix does; the fix itself is in its code.
     if let Some(f) = &raw.fix {
-        let action = f.set.is_some() || f.value.is_some() || f.replace.is_some() || f.with.is_some();
+        let action =
+            f.set.is_some() || f.value.is_some() || f.replace.is_some() || f.with.is_some();
         match rule_type {
             RuleType::Config => {}
             RuleType::Builtin if !action => {}

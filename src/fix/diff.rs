@@ -140,7 +140,10 @@ pub fn unified(path: &str, old: &str, new: &str) -> String {
         if *op == Op::Equal {
             continue;
         }
-        let (s, e) = (k.saturating_sub(CONTEXT), (k + 1 + CONTEXT).min(script.len()));
+        let (s, e) = (
+            k.saturating_sub(CONTEXT),
+            (k + 1 + CONTEXT).min(script.len()),
+        );
         match hunks.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
             _ => hunks.push((s, e)),

@@ -94,11 +94,11 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> (String, Vec<usize>) {
                     && text.is_char_boundary(e.span.start)
                     && text.is_char_boundary(e.span.end)
             });
-        let own_clash = fix.edits.iter().enumerate().any(|(j, a)| {
-            fix.edits[j + 1..]
-                .iter()
-                .any(|b| conflicts(a.span, b.span))
-        });
+        let own_clash = fix
+            .edits
+            .iter()
+            .enumerate()
+            .any(|(j, a)| fix.edits[j + 1..].iter().any(|b| conflicts(a.span, b.span)));
         if !valid
             || own_clash
             || fix

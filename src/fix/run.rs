@@ -118,7 +118,11 @@ pub fn run(
                         continue;
                     };
                     // The scan must have read this very text (spans index it).
-                    if report.sources.get(rel).is_some_and(|s| s.len() != text.len()) {
+                    if report
+                        .sources
+                        .get(rel)
+                        .is_some_and(|s| s.len() != text.len())
+                    {
                         continue;
                     }
                     files.insert(

@@ -180,7 +180,8 @@ fn block_mapping(text: &str, doc: &ConfigDoc, ptr: &str) -> Option<(usize, Vec<E
 /// keys to those of a mapping in it, or from the nearest keyed mapping above to its keys; 2 when
 /// the file shows none.
 fn indent_step(text: &str, doc: &ConfigDoc, ptr: &str, col: usize) -> usize {
-    let near = |inner: usize, outer: usize| (inner > outer && inner - outer <= 8).then(|| inner - outer);
+    let near =
+        |inner: usize, outer: usize| (inner > outer && inner - outer <= 8).then(|| inner - outer);
     if let Some(Value::Object(m)) = doc.value.pointer(ptr) {
         for k in m.keys().take(16) {
             let child = format!("{ptr}/{}", pointer_escape(k));
@@ -406,7 +407,8 @@ mod tests {
 
     #[test]
     fn comments_about_what_follows_stay_with_it() {
-        let text = "items:\n  - name: a\n    env:\n      X: 1\n    # b runs the proxy\n  - name: b\n";
+        let text =
+            "items:\n  - name: a\n    env:\n      X: 1\n    # b runs the proxy\n  - name: b\n";
         let out = apply(text, "/items/0", &["ro"], json!(true)).expect("block mapping");
         assert_eq!(
             out,
@@ -415,7 +417,10 @@ mod tests {
         // Lines of a block scalar are content, even when they look like comments.
         let script = "steps:\n  - run: |\n      make\n      # done\n";
         let out = apply(script, "/steps/0", &["shell"], json!("bash")).expect("block mapping");
-        assert_eq!(out, "steps:\n  - run: |\n      make\n      # done\n    shell: bash\n");
+        assert_eq!(
+            out,
+            "steps:\n  - run: |\n      make\n      # done\n    shell: bash\n"
+        );
     }
 
     #[test]

@@ -704,7 +704,10 @@ fn cache_fix(s: &Script<'_>, a: &[Word]) -> Option<crate::fix::Fix> {
         format!("{} clean all", name_of(a))
     };
     let edit = crate::fix::Edit::insert(after_word(last), format!(" && {cleanup}"));
-    Some(crate::fix::Fix::one(format!("add `{cleanup}` in the same RUN"), edit))
+    Some(crate::fix::Fix::one(
+        format!("add `{cleanup}` in the same RUN"),
+        edit,
+    ))
 }
 
 /// apt/apk/pip/npm -g installs without version pins.

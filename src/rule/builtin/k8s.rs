@@ -372,7 +372,10 @@ fn seccomp_fix(
             None,
         )?
     };
-    Some(crate::fix::Fix::one("use the RuntimeDefault seccomp profile", edit))
+    Some(crate::fix::Fix::one(
+        "use the RuntimeDefault seccomp profile",
+        edit,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
