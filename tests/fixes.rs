@@ -354,3 +354,24 @@ fn rules_that_declare_a_fix_are_the_rules_with_fix_cases() {
     let cased: std::collections::BTreeSet<String> = cases().into_iter().map(|(r, _)| r).collect();
     assert_eq!(declared, cased);
 }
+
+#[test]
+fn diff_context_never_shows_a_secret_in_full() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let secret = "s3cr3t-Passw0rd-9f8e7d";
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n    - name: a\n      image: a:1\n      env:\n        - name: DB_PASSWORD\n          value: \"{secret}\"\n"
+    );
+    common::write(d.path(), "pod.yaml", &pod);
+    let out = bylaw(d.path())
+        .args(["check", ".", "--no-cache", "--diff"])
+        .output()
+        .expect("bylaw runs");
+    let diff = String::from_utf8_lossy(&out.stdout);
+    assert!(diff.contains("+      securityContext:"), "{diff}");
+    assert!(
+        diff.contains("s3cr"),
+        "the masked value keeps its prefix: {diff}"
+    );
+    assert!(!diff.contains(secret), "{diff}");
+}

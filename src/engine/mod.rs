@@ -1004,6 +1004,12 @@ impl<'a> Engine<'a> {
         for finding in &mut out.findings {
             set_context(finding, context, self.policy);
         }
+        if out.findings.iter().any(|f| f.fix.is_some()) {
+            let basis = crate::fix::text_hash(&doc.text);
+            for fix in out.findings.iter_mut().filter_map(|f| f.fix.as_deref_mut()) {
+                fix.basis = Some(basis.clone());
+            }
+        }
         out.directives = suppress::inline::collect(&doc);
         if !out.findings.is_empty() {
             out.source = Some(doc.text.clone());

@@ -55,6 +55,15 @@ impl Edit {
 pub struct Fix {
     pub description: String,
     pub edits: Vec<Edit>,
+    /// [`text_hash`] of the text the edits index, stamped by the engine on the file's findings:
+    /// `--fix` applies a fix only to that very text (never to a document derived from it).
+    #[serde(skip)]
+    pub basis: Option<String>,
+}
+
+/// The hash that ties a fix to the text it was computed on.
+pub fn text_hash(text: &str) -> String {
+    blake3::hash(text.as_bytes()).to_hex()[..32].to_string()
 }
 
 impl Fix {
@@ -62,6 +71,7 @@ impl Fix {
         Fix {
             description: description.into(),
             edits,
+            basis: None,
         }
     }
 

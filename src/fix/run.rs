@@ -75,6 +75,15 @@ fn still_parses(rel: &str, before: &str, after: &str) -> bool {
     !was || (now.kind == kind && now.config().is_ok())
 }
 
+/// The fixes computed on this very text (their spans index it); any other is never applied.
+fn computed_on<'a>(text: &str, fixes: Vec<&'a Fix>) -> Vec<&'a Fix> {
+    let basis = super::text_hash(text);
+    fixes
+        .into_iter()
+        .filter(|f| f.basis.as_deref() == Some(basis.as_str()))
+        .collect()
+}
+
 /// Run the fix loop from `first` (the first scan, baseline already applied).
 pub fn run(
     registry: &Registry,
@@ -117,14 +126,6 @@ pub fn run(
                     let Some((bom, text)) = read(&path) else {
                         continue;
                     };
-                    // The scan must have read this very text (spans index it).
-                    if report
-                        .sources
-                        .get(rel)
-                        .is_some_and(|s| s.len() != text.len())
-                    {
-                        continue;
-                    }
                     files.insert(
                         rel.to_string(),
                         Changed {
@@ -137,7 +138,7 @@ pub fn run(
                     text
                 }
             };
-            let (new, done) = apply(&current, &fixes);
+            let (new, done) = apply(&current, &computed_on(&current, fixes));
             if done.is_empty() {
                 continue;
             }
@@ -209,4 +210,23 @@ pub fn write(outcome: &Outcome) -> Result<(), Error> {
         })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Span;
+    use crate::fix::Edit;
+
+    #[test]
+    fn only_fixes_computed_on_the_text_apply() {
+        let text = "a: 1\n";
+        let mut on_it = Fix::one("t", Edit::new(Span::new(3, 4), "2"));
+        on_it.basis = Some(crate::fix::text_hash(text));
+        let mut elsewhere = on_it.clone();
+        elsewhere.basis = Some(crate::fix::text_hash("a: 1\nb: 2\n"));
+        let unstamped = Fix::one("t", Edit::new(Span::new(3, 4), "3"));
+        let kept = computed_on(text, vec![&elsewhere, &unstamped, &on_it]);
+        assert_eq!(kept, vec![&on_it]);
+    }
 }
