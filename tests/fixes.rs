@@ -375,3 +375,33 @@ fn diff_context_never_shows_a_secret_in_full() {
     );
     assert!(!diff.contains(secret), "{diff}");
 }
+
+#[test]
+fn findings_moved_from_a_built_overlay_carry_no_fix() {
+    let d = tempfile::tempdir().expect("tempdir");
+    common::write(
+        d.path(),
+        "base/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.25\n          securityContext:\n            runAsNonRoot: true\n",
+    );
+    common::write(
+        d.path(),
+        "base/kustomization.yaml",
+        "resources:\n  - deploy.yaml\n",
+    );
+    common::write(
+        d.path(),
+        "overlays/prod/kustomization.yaml",
+        "resources:\n  - ../../base\nnamePrefix: prod-\n",
+    );
+    let report = findings(d.path(), "k8s/allow-privilege-escalation");
+    let found = report["findings"].as_array().expect("findings");
+    // The finding is on the base, found in the built overlay: its edits would index the built
+    // text, not the base file.
+    assert!(
+        found.iter().any(|f| f["path"] == "base/deploy.yaml"
+            && f["related"].as_array().is_some_and(|r| !r.is_empty())),
+        "{report}"
+    );
+    assert!(found.iter().all(|f| f["fix"].is_null()), "{report}");
+}

@@ -1142,6 +1142,8 @@ impl<'a> Engine<'a> {
             let Some(src) = rendered.source(&f.path) else {
                 continue;
             };
+            // A fix indexes the rendered text, not the files the finding moved to.
+            f.fix = None;
             let doc = docs
                 .entry(f.path.clone())
                 .or_insert_with(|| Document::new(f.path.clone(), DocumentKind::Yaml, src.clone()));
