@@ -698,6 +698,16 @@ impl<'a> Engine<'a> {
             let stable = roots.stable_path(&f.path);
             finish(f, self.policy, self.registry, doc, &stable);
         });
+        // Their fixes are tied to the text they were computed on, as per-file ones are.
+        let mut bases: HashMap<&str, String> = HashMap::new();
+        for f in &mut scan_findings {
+            if let (Some(fix), Some(d)) = (f.fix.as_deref_mut(), docs.get(f.path.as_str())) {
+                let basis = bases
+                    .entry(d.path.as_str())
+                    .or_insert_with(|| crate::fix::text_hash(&d.text));
+                fix.basis = Some(basis.clone());
+            }
+        }
         for f in &scan_findings {
             if let Some(d) = docs.get(f.path.as_str())
                 && !report.sources.contains_key(&f.path)
