@@ -344,6 +344,7 @@ fn a_rule_that_crashes_fails_its_good_case() {
         options: serde_json::json!({}),
         option_regexes: Default::default(),
         fix: None,
+        docs_url: None,
         source: "tests/rules.rs".into(),
     };
     let registry = Registry::from_rules(vec![Box::new(Panics(meta))]);

@@ -62,6 +62,8 @@ pub struct ScanRequest {
     /// Text to scan in place of these files (by report path): `--fix` re-scans fixed text
     /// before anything is written.
     pub overrides: BTreeMap<String, Arc<[u8]>>,
+    /// Counts files found and checked, for the progress line on a terminal.
+    pub progress: Option<Arc<crate::progress::Progress>>,
 }
 
 impl ScanRequest {
@@ -80,6 +82,7 @@ impl ScanRequest {
             partial: false,
             staged: false,
             overrides: BTreeMap::new(),
+            progress: None,
         }
     }
 }
@@ -504,12 +507,19 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
+        if let Some(p) = &req.progress {
+            p.total
+                .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         // What the files build (Kustomize overlays, Helm charts), and the files those builds
         // consume, which are not judged on their own.
         let rendered = Rendered::build(&files, &req.base, req.max_file_size);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
+                if let Some(p) = &req.progress {
+                    p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 self.check_file(
                     f,
                     &roots,
@@ -1521,6 +1531,14 @@ fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// A file's text as the scan reads it (BOMs, UTF-16, invalid UTF-8 replaced); `None` for binary.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    match decode(bytes) {
+        Decoded::Text(t) | Decoded::Lossy(t) => Some(t),
+        Decoded::Binary => None,
+    }
+}
+
 fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| f([c[0], c[1]])).collect();
     match String::from_utf16(&units) {
@@ -1611,6 +1629,7 @@ mod tests {
                     references: Vec::new(),
                     options: serde_json::Value::Null,
                     option_regexes: Default::default(),
+                    docs_url: None,
                     source: String::new(),
                     fix: None,
                 },
