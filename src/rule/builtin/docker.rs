@@ -1113,6 +1113,10 @@ impl Check for RootUser {
         // No USER anywhere in the chain: the base image's user applies.
         let Some(&first) = chain.last() else { return };
         let base = &root["stages"][first];
+        if base["ref"] == "fragment" {
+            // A fragment's base image (and so its user) is set elsewhere.
+            return;
+        }
         let image = base["resolved"]
             .as_str()
             .or(base["from"].as_str())
@@ -1142,7 +1146,12 @@ impl Check for MissingHealthcheck {
         let root = &cdoc.value;
         let chain = shipped_chain(root);
         let Some(&last) = chain.first() else { return };
-        let has = chain.iter().any(|&i| {
+        // A fragment's base image may well define the health check.
+        let fragment = chain
+            .last()
+            .is_some_and(|&i| root["stages"][i]["ref"] == "fragment");
+        let has = fragment
+            || chain.iter().any(|&i| {
             root["stages"][i]["instructions"]
                 .as_array()
                 .is_some_and(|l| l.iter().any(|x| x["instruction"] == "HEALTHCHECK"))
