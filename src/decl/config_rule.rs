@@ -15,7 +15,7 @@ use serde_json_path::JsonPath;
 
 use super::predicate::{Predicate, as_text, compile_path};
 use crate::document::{ConfigDoc, Document};
-use crate::finding::redact_secret;
+use crate::finding::{Confidence, redact_secret};
 use crate::rule::{Rule, RuleContext, RuleMeta};
 
 pub struct ConfigRule {
@@ -117,6 +117,11 @@ impl ConfigRule {
                     let message = interpolate(&self.message, value, node, &doc.value, &secrets);
                     let f = cx.report(path, Some(span), message);
                     f.with_key_mut(format!("{}#{}", doc.index, pointer));
+                    // A judged value holds a variable without a known value (a Dockerfile
+                    // `ADD ${SRC}` with no default): the finding is a guess.
+                    if node["unresolved"] == true {
+                        f.confidence = f.confidence.min(Confidence::Low);
+                    }
                     if let Some(s) = secrets.get(i) {
                         f.redact = Some(doc.literal_span(text, pointer, s));
                     }

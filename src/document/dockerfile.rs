@@ -370,11 +370,15 @@ impl Builder<'_> {
         let mut stage_spans: Vec<(Span, Span)> = Vec::new();
         let mut stage_instrs: Vec<Vec<Value>> = Vec::new();
         let mut stage_names: Vec<Option<String>> = Vec::new();
+        // The variables with a value that a stage's instructions see: its ARGs (a global
+        // default when redeclared without one) and ENVs.
+        let mut scope: HashMap<String, String> = HashMap::new();
         for ins in &df.instructions {
             let stage = stages.len().checked_sub(1);
             let k = all.len();
             let gptr = format!("/instructions/{k}");
             if let pd::Instruction::From(from) = ins {
+                scope.clear();
                 let idx = stages.len();
                 let (mut st, ispan, head, sub) =
                     self.stage(from, idx, &arg_defaults, &stage_names);
@@ -413,7 +417,11 @@ impl Builder<'_> {
                 stage_instrs.push(Vec::new());
                 continue;
             }
-            let instr = self.instruction(ins, stage);
+            let mut instr = self.instruction(ins, stage);
+            if stage.is_some() {
+                self.declare(ins, &arg_defaults, &mut scope);
+                resolve(&mut instr.value, &scope);
+            }
             sp.put_instr(&gptr, &instr);
             match stage {
                 None => {
@@ -480,6 +488,33 @@ impl Builder<'_> {
             key_spans: sp.key_spans.into(),
             index: 0,
             span: whole,
+        }
+    }
+
+    /// Record what an ARG or ENV of a stage declares in its `scope`.
+    fn declare(
+        &self,
+        ins: &pd::Instruction<'_>,
+        global: &HashMap<String, String>,
+        scope: &mut HashMap<String, String>,
+    ) {
+        let (args, legacy, is_arg) = match ins {
+            pd::Instruction::Arg(a) => (&a.arguments, false, true),
+            pd::Instruction::Env(e) => (&e.arguments, true, false),
+            _ => return,
+        };
+        for (name, value, _) in self.vars(args, legacy) {
+            let value = match value {
+                Some(v) => substitute(&v, scope),
+                // `ARG NAME` brings a global default into the stage; a build argument may
+                // still override it, which is why a value is a default, not a certainty.
+                None if is_arg => global.get(&name).cloned(),
+                None => None,
+            };
+            match value {
+                Some(v) => scope.insert(name, v),
+                None => scope.remove(&name),
+            };
         }
     }
 
@@ -656,7 +691,8 @@ impl Builder<'_> {
             match s {
                 pd::Source::Path(p) => {
                     sub.push((format!("/sources/{}", sources.len()), self.sp(&p.span)));
-                    sources.push(json!(p.value));
+                    // Docker takes `ADD "a b.tar.gz" /x` as the path between the quotes.
+                    sources.push(json!(unquote(&p.value)));
                 }
                 pd::Source::HereDoc(h) => docs.push(h),
                 _ => {}
@@ -1044,6 +1080,34 @@ fn unquote(s: &str) -> String {
         }
     }
     t.to_string()
+}
+
+/// Replace variables in the fields rules judge (ADD/COPY `sources`, USER `user`/`group`,
+/// EXPOSE `ports`) by the values in `scope`; what does not resolve stays as written, and the
+/// instruction gets `"unresolved": true` so a rule judging it can lower its confidence.
+fn resolve(v: &mut Map<String, Value>, scope: &HashMap<String, String>) {
+    let mut unresolved = false;
+    let mut one = |x: &mut Value| {
+        if let Some(t) = x.as_str().filter(|t| t.contains('$')) {
+            match substitute(t, scope) {
+                Some(r) => *x = Value::String(r),
+                None => unresolved = true,
+            }
+        }
+    };
+    for key in ["sources", "ports"] {
+        if let Some(list) = v.get_mut(key).and_then(Value::as_array_mut) {
+            list.iter_mut().for_each(&mut one);
+        }
+    }
+    for key in ["user", "group"] {
+        if let Some(x) = v.get_mut(key) {
+            one(x);
+        }
+    }
+    if unresolved {
+        v.insert("unresolved".into(), Value::Bool(true));
+    }
 }
 
 /// Substitute `$X`, `${X}`, `${X:-default}` and `${X:+alt}` from `vars`; `None` when a variable

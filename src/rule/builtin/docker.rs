@@ -1100,11 +1100,13 @@ impl Check for RootUser {
                 let name = u["user"].as_str().unwrap_or("");
                 if matches!(name.trim(), "root" | "0") {
                     let span = cdoc.key_span_for(&format!("/stages/{i}/instructions/{j}"));
-                    cx.report(
-                        &doc.path,
-                        Some(span),
-                        format!("the image runs as root (USER {name})"),
-                    )
+                    let raw = u["value"].as_str().unwrap_or(name);
+                    let msg = if raw.contains('$') {
+                        format!("the image runs as root (USER {raw}, which defaults to {name})")
+                    } else {
+                        format!("the image runs as root (USER {name})")
+                    };
+                    cx.report(&doc.path, Some(span), msg)
                     .with_key_mut("root-user");
                 }
                 return;

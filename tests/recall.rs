@@ -1,0 +1,52 @@
+//! Constructs the specialist linters handle, end to end: what a finding says and how sure it is
+//! where the fixture harness (which checks lines and columns) cannot tell.
+
+mod common;
+
+use common::{bylaw, write};
+
+use serde_json::Value;
+
+/// (rule, line, confidence, message) of every finding of a scan of `dir`.
+fn findings(dir: &std::path::Path) -> Vec<(String, u64, String, String)> {
+    let out = bylaw(dir)
+        .args(["check", ".", "--no-cache", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or("").to_string(),
+                f["start"]["line"].as_u64().unwrap_or(0),
+                f["confidence"].as_str().unwrap_or("").to_string(),
+                f["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn dockerfile_variables_resolve_and_unresolved_ones_lower_confidence() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        "Dockerfile",
+        "FROM alpine:3.20\nARG CONF=app.json\nADD ${CONF} /etc/\nADD ${SRC} /srv/\nARG U=0\nUSER $U\n",
+    );
+    let f = findings(d.path());
+    let of = |rule: &str, line: u64| {
+        f.iter()
+            .find(|x| x.0 == rule && x.1 == line)
+            .unwrap_or_else(|| panic!("no {rule} on line {line}: {f:?}"))
+    };
+    assert_eq!(of("docker/add-instead-of-copy", 3).2, "high");
+    assert_eq!(of("docker/add-instead-of-copy", 4).2, "low");
+    assert_eq!(
+        of("docker/root-user", 6).3,
+        "the image runs as root (USER $U, which defaults to 0)"
+    );
+}
