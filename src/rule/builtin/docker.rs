@@ -28,6 +28,9 @@ pub const RULES: &[(&str, Factory)] = &[
     ("docker/missing-healthcheck", || {
         Box::new(MissingHealthcheck)
     }),
+    ("docker/pipe-without-pipefail", || {
+        Box::new(PipeWithoutPipefail)
+    }),
     ("docker/package-cache-not-cleaned", || {
         Box::new(PackageCacheNotCleaned)
     }),
@@ -550,6 +553,93 @@ impl Check for RunCd {
                     s.span(w.start, end),
                     format!("RUN changes directory with `cd {target}`; use WORKDIR"),
                 );
+            }
+        }
+    }
+}
+
+/// Whether the SHELL in effect for instruction `index` (in its stage or a stage it is built
+/// FROM) sets pipefail, or is not a POSIX shell at all (PowerShell and cmd have no `set -o`).
+fn shell_fails_pipes(root: &Value, stage: Option<u64>, index: usize) -> bool {
+    let mut cur = stage.map(|s| s as usize);
+    let mut seen = Vec::new();
+    while let Some(s) = cur {
+        if seen.contains(&s) {
+            break;
+        }
+        seen.push(s);
+        // The last SHELL of the stage before the instruction (later stages: their last SHELL).
+        let shell = root["instructions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(k, i)| {
+                (seen.len() > 1 || *k < index)
+                    && i["instruction"] == "SHELL"
+                    && i["stage"].as_u64() == Some(s as u64)
+            })
+            .last();
+        if let Some((_, sh)) = shell {
+            let words: Vec<&str> = sh["exec"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let posix = words.first().is_some_and(|w| {
+                let b = base(w).trim_end_matches(".exe").to_ascii_lowercase();
+                !matches!(b.as_str(), "pwsh" | "powershell" | "cmd")
+            });
+            return !posix || words.contains(&"pipefail");
+        }
+        cur = root["stages"][s]["base_stage"].as_u64().map(|b| b as usize);
+    }
+    false
+}
+
+/// A pipeline in a shell-form RUN whose earlier commands may fail unnoticed.
+struct PipeWithoutPipefail;
+
+impl Check for PipeWithoutPipefail {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Some(cdoc) = config(doc) else { return };
+        let root = &cdoc.value;
+        for s in scripts(cdoc, &doc.text) {
+            if s.instr["form"] == "exec" && !s.heredoc
+                || shell_fails_pipes(root, s.instr["stage"].as_u64(), s.index)
+            {
+                continue;
+            }
+            let cmds = commands(&s.text);
+            for (k, c) in cmds.iter().enumerate() {
+                let a = argv(c, false);
+                if name_of(a) == "set" && a.iter().any(|w| w.text == "pipefail") {
+                    break;
+                }
+                if !cmds.get(k + 1).is_some_and(|n| n.piped) {
+                    continue;
+                }
+                let (Some(first), Some(next)) = (c.words.first(), argv(&cmds[k + 1], true).first())
+                else {
+                    continue;
+                };
+                let end = s.text[first.start..]
+                    .find('\n')
+                    .map_or(s.text.len(), |e| first.start + e);
+                report(
+                    cx,
+                    doc,
+                    &s,
+                    s.span(first.start, end),
+                    format!(
+                        "`{}` is piped into `{}` without `set -o pipefail`: if `{}` fails, the build goes on",
+                        name_of(a),
+                        base(&next.text),
+                        name_of(a)
+                    ),
+                );
+                break;
             }
         }
     }
