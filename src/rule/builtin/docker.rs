@@ -713,6 +713,18 @@ impl Check for PackageCacheNotCleaned {
             if cache_mount {
                 continue;
             }
+            // `ENV PIP_NO_CACHE_DIR=1` (any value but a false one) earlier in the file.
+            let pip_cache_off = cdoc.value["instructions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(s.index)
+                .filter(|i| i["instruction"] == "ENV" || i["instruction"] == "ARG")
+                .flat_map(|i| i["vars"].as_array().into_iter().flatten())
+                .any(|v| {
+                    v["name"] == "PIP_NO_CACHE_DIR"
+                        && !matches!(v["value"].as_str(), None | Some("" | "0" | "false" | "off"))
+                });
             let same: Vec<Cmd> = all
                 .iter()
                 .filter(|o| o.index == s.index)
@@ -733,6 +745,24 @@ impl Check for PackageCacheNotCleaned {
                 } else if is_package_cmd(a, &["apk"], &["add"]) {
                     (!has_flag(a, &["--no-cache"]) && !rm_of(&["/var/cache/apk"]))
                         .then_some("apk add without --no-cache")
+                } else if is_pip_install(a) {
+                    (!has_flag(a, &["--no-cache-dir"]) && !pip_cache_off)
+                        .then_some("pip install without --no-cache-dir")
+                } else if is_package_cmd(a, &["zypper"], &["install", "in"]) {
+                    let cleaned = same.iter().any(|o| {
+                        is_package_cmd(argv(o, true), &["zypper"], &["clean", "cc"])
+                    }) || rm_of(&["/var/cache/zypp"]);
+                    (!cleaned).then_some("zypper install without `zypper clean` in the same RUN")
+                } else if name_of(a) == "yarn"
+                    && matches!(a.get(1).map(|w| w.text.as_str()), None | Some("install"))
+                {
+                    let cleaned = same.iter().any(|o| {
+                        let b = argv(o, true);
+                        name_of(b) == "yarn"
+                            && b.get(1).is_some_and(|w| w.text == "cache")
+                            && b.get(2).is_some_and(|w| w.text == "clean")
+                    });
+                    (!cleaned).then_some("yarn install without `yarn cache clean` in the same RUN")
                 } else if is_package_cmd(a, YUM, &["install", "groupinstall", "reinstall"]) {
                     let cleaned = same.iter().any(|o| {
                         let b = argv(o, true);
@@ -752,6 +782,25 @@ impl Check for PackageCacheNotCleaned {
             }
         }
     }
+}
+
+/// `pip install …`, `pip3.12 install …`, `python3 -m pip install …`.
+fn is_pip_install(a: &[Word]) -> bool {
+    let n = name_of(a);
+    let rest = if n.starts_with("python") && a.get(1).is_some_and(|w| w.text == "-m") {
+        match a.get(2) {
+            Some(w) if w.text == "pip" || w.text.starts_with("pip3") => &a[2..],
+            _ => return false,
+        }
+    } else if n == "pip" || n.starts_with("pip3") {
+        a
+    } else {
+        return false;
+    };
+    rest[1..]
+        .iter()
+        .find(|w| !w.text.starts_with('-'))
+        .is_some_and(|w| w.text == "install")
 }
 
 /// apt/apk/pip/npm -g installs without version pins.
