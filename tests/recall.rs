@@ -82,3 +82,49 @@ fn gitlab_included_files_take_the_pipeline_context() {
         .collect();
     assert_eq!(hits, [("tests/ci/deploy.yml", "production")]);
 }
+
+/// (start line, end line, end column) of each finding of `rule` in `dir`.
+fn spans(dir: &std::path::Path, rule: &str) -> Vec<(u64, u64, u64)> {
+    let out = bylaw(dir)
+        .args(["check", ".", "--no-cache", "--format", "json", "--select", rule])
+        .output()
+        .expect("runs");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["start"]["line"].as_u64().unwrap_or(0),
+                f["end"]["line"].as_u64().unwrap_or(0),
+                f["end"]["col"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_private_key_finding_spans_the_key_block_only() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let body: String = (0..4)
+        .map(|i| format!("{}\n", format!("MIIEow{i}IBAAKCAQEAx").repeat(3)))
+        .collect();
+    // With its END line, then blank lines and more text.
+    write(
+        d.path(),
+        "key.pem",
+        &format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n\n\nnext: 1\n"),
+    );
+    // Without an END line: the block ends at its last line of key material.
+    write(
+        d.path(),
+        "notes.txt",
+        &format!("key:\n-----BEGIN PRIVATE KEY-----\n{body}\n\nthe rest of the notes\n"),
+    );
+    let mut got = spans(d.path(), "secrets/private-key");
+    got.sort_unstable();
+    // key.pem: lines 1-6, ending after `-----END RSA PRIVATE KEY-----` (29 chars);
+    // notes.txt: lines 2-6, ending after the last 54-character body line.
+    assert_eq!(got, [(1, 6, 30), (2, 6, 55)]);
+}
