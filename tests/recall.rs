@@ -86,7 +86,15 @@ fn gitlab_included_files_take_the_pipeline_context() {
 /// (start line, end line, end column) of each finding of `rule` in `dir`.
 fn spans(dir: &std::path::Path, rule: &str) -> Vec<(u64, u64, u64)> {
     let out = bylaw(dir)
-        .args(["check", ".", "--no-cache", "--format", "json", "--select", rule])
+        .args([
+            "check",
+            ".",
+            "--no-cache",
+            "--format",
+            "json",
+            "--select",
+            rule,
+        ])
         .output()
         .expect("runs");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -114,7 +122,9 @@ fn a_private_key_finding_spans_the_key_block_only() {
     write(
         d.path(),
         "key.pem",
-        &format!("-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n\n\nnext: 1\n"),
+        &format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{body}-----END RSA PRIVATE KEY-----\n\n\nnext: 1\n"
+        ),
     );
     // Without an END line: the block ends at its last line of key material.
     write(

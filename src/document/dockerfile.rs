@@ -380,8 +380,7 @@ impl Builder<'_> {
             if let pd::Instruction::From(from) = ins {
                 scope.clear();
                 let idx = stages.len();
-                let (mut st, ispan, head, sub) =
-                    self.stage(from, idx, &arg_defaults, &stage_names);
+                let (mut st, ispan, head, sub) = self.stage(from, idx, &arg_defaults, &stage_names);
                 if idx == 0 && self.fragment.is_some() {
                     // The placed FROM: a stage whose base image is unknown, no instruction.
                     for k in ["from", "resolved", "image"] {
@@ -1271,7 +1270,10 @@ mod tests {
         assert_eq!(d.value["fragment"], true);
         assert_eq!(d.value["stages"][0]["ref"], "fragment");
         let list = d.value["instructions"].as_array().unwrap();
-        let names: Vec<&str> = list.iter().filter_map(|i| i["instruction"].as_str()).collect();
+        let names: Vec<&str> = list
+            .iter()
+            .filter_map(|i| i["instruction"].as_str())
+            .collect();
         assert_eq!(names, ["ARG", "RUN", "USER"]);
         assert_eq!(list[1]["line"], 3);
         assert_eq!(list[2]["line"], 5);

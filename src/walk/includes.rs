@@ -108,7 +108,10 @@ fn local_includes(f: &WalkedFile) -> Vec<String> {
                 Value::Object(m) => m.get("local").and_then(Value::as_str),
                 _ => None,
             };
-            if let Some(p) = path.map(str::trim).filter(|p| !p.is_empty() && !p.contains('$')) {
+            if let Some(p) = path
+                .map(str::trim)
+                .filter(|p| !p.is_empty() && !p.contains('$'))
+            {
                 out.push(p.to_string());
             }
         }
@@ -135,7 +138,10 @@ mod tests {
                 ".gitlab-ci.yml",
                 "include:\n  - local: /ci/build.yml\n    rules:\n      - if: $CI_COMMIT_BRANCH\n  - 'ci/test.yml'\n  - local: 'jobs/*.yml'\n  - remote: https://example.com/x.yml\n  - project: g/p\n    file: /t.yml\n",
             ),
-            file("ci/build.yml", "include: ci/nested.yml\nbuild: {script: [make]}\n"),
+            file(
+                "ci/build.yml",
+                "include: ci/nested.yml\nbuild: {script: [make]}\n",
+            ),
             file("ci/nested.yml", "n: {script: [x]}\n"),
             file("ci/test.yml", "t: {script: [x]}\n"),
             file("ci/unused.yml", "u: {script: [x]}\n"),

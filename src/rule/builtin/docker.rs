@@ -749,9 +749,10 @@ impl Check for PackageCacheNotCleaned {
                     (!has_flag(a, &["--no-cache-dir"]) && !pip_cache_off)
                         .then_some("pip install without --no-cache-dir")
                 } else if is_package_cmd(a, &["zypper"], &["install", "in"]) {
-                    let cleaned = same.iter().any(|o| {
-                        is_package_cmd(argv(o, true), &["zypper"], &["clean", "cc"])
-                    }) || rm_of(&["/var/cache/zypp"]);
+                    let cleaned = same
+                        .iter()
+                        .any(|o| is_package_cmd(argv(o, true), &["zypper"], &["clean", "cc"]))
+                        || rm_of(&["/var/cache/zypp"]);
                     (!cleaned).then_some("zypper install without `zypper clean` in the same RUN")
                 } else if name_of(a) == "yarn"
                     && matches!(a.get(1).map(|w| w.text.as_str()), None | Some("install"))
@@ -1246,7 +1247,7 @@ impl Check for RootUser {
                         format!("the image runs as root (USER {name})")
                     };
                     cx.report(&doc.path, Some(span), msg)
-                    .with_key_mut("root-user");
+                        .with_key_mut("root-user");
                 }
                 return;
             }
@@ -1293,10 +1294,10 @@ impl Check for MissingHealthcheck {
             .is_some_and(|&i| root["stages"][i]["ref"] == "fragment");
         let has = fragment
             || chain.iter().any(|&i| {
-            root["stages"][i]["instructions"]
-                .as_array()
-                .is_some_and(|l| l.iter().any(|x| x["instruction"] == "HEALTHCHECK"))
-        });
+                root["stages"][i]["instructions"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|x| x["instruction"] == "HEALTHCHECK"))
+            });
         if !has {
             let span = cdoc.key_span_for(&format!("/stages/{last}"));
             cx.report(

@@ -276,7 +276,11 @@ impl Check for RunAsRootUser {
                     };
                     if id == 0.0 && seen.insert(ptr.clone()) {
                         let name = container_name(c);
-                        let level = if ptr.starts_with(&cptr) { "container" } else { "pod" };
+                        let level = if ptr.starts_with(&cptr) {
+                            "container"
+                        } else {
+                            "pod"
+                        };
                         report(
                             cx,
                             doc,

@@ -16,8 +16,9 @@ use crate::document::{ConfigDoc, Document, DocumentKind, Span};
 use crate::finding::redact_secret;
 use crate::rule::RuleContext;
 use ci::{
-    child, child_idx, clip, context_refs, image_problem, is_credential_name, is_literal_credential, lazy_re,
-    pipe_to_shell, raw_expressions, truthy, untrusted_refs, value_expressions, value_region,
+    child, child_idx, clip, context_refs, image_problem, is_credential_name, is_literal_credential,
+    lazy_re, pipe_to_shell, raw_expressions, truthy, untrusted_refs, value_expressions,
+    value_region,
 };
 
 /// Built-in rules of the `gha` pack.
@@ -273,7 +274,11 @@ const SCRIPT_INPUTS: &[(&str, &[&str], &str)] = &[
     ("nick-fields/retry", &["command"], "retried command"),
     ("nick-invision/retry", &["command"], "retried command"),
     ("sergeysova/jq-action", &["cmd"], "jq command"),
-    ("uraimo/run-on-arch-action", &["run"], "emulated shell script"),
+    (
+        "uraimo/run-on-arch-action",
+        &["run"],
+        "emulated shell script",
+    ),
 ];
 
 /// Scripts a step runs: `run:` and the script inputs of the actions in [`SCRIPT_INPUTS`].
@@ -432,8 +437,7 @@ impl Check for ScriptInjection {
                             .iter()
                             .enumerate()
                         {
-                            let Some(source) =
-                                injection_source(root, &step, &e.inner, self.inputs)
+                            let Some(source) = injection_source(root, &step, &e.inner, self.inputs)
                             else {
                                 continue;
                             };
@@ -449,8 +453,7 @@ impl Check for ScriptInjection {
                     if !found {
                         // Not locatable in the raw text (unusual escaping): point at the entry.
                         for e in value_expressions(script) {
-                            if let Some(source) = injection_source(root, &step, &e, self.inputs)
-                            {
+                            if let Some(source) = injection_source(root, &step, &e, self.inputs) {
                                 let msg = format!(
                                     "`{}` expands {source} into {} {what}",
                                     clip(&format!("${{{{ {} }}}}", e.trim()), 80),
