@@ -697,24 +697,24 @@ impl Check for PackageCacheNotCleaned {
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         let Some(cdoc) = config(doc) else { return };
         let all = scripts(cdoc, &doc.text);
-        for s in &all {
+        for (si, s) in all.iter().enumerate() {
             if !s.shipped {
                 continue;
             }
-            // A BuildKit cache mount keeps the cache out of the layer.
+            // A BuildKit cache (or tmpfs) mount keeps the cache out of the layer.
             let cache_mount = s.instr["options"].as_array().is_some_and(|o| {
                 o.iter().any(|f| {
                     f["name"] == "mount"
                         && f["value"]
                             .as_str()
-                            .is_some_and(|v| v.contains("type=cache"))
+                            .is_some_and(|v| v.contains("type=cache") || v.contains("type=tmpfs"))
                 })
             });
             if cache_mount {
                 continue;
             }
-            // `ENV PIP_NO_CACHE_DIR=1` (any value but a false one) earlier in the file.
-            let pip_cache_off = cdoc.value["instructions"]
+            // `ENV PIP_NO_CACHE_DIR=1` earlier in the file.
+            let pip_env_off = cdoc.value["instructions"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -722,22 +722,32 @@ impl Check for PackageCacheNotCleaned {
                 .filter(|i| i["instruction"] == "ENV" || i["instruction"] == "ARG")
                 .flat_map(|i| i["vars"].as_array().into_iter().flatten())
                 .any(|v| {
-                    v["name"] == "PIP_NO_CACHE_DIR"
-                        && !matches!(v["value"].as_str(), None | Some("" | "0" | "false" | "off"))
+                    v["name"] == "PIP_NO_CACHE_DIR" && v["value"].as_str().is_some_and(turns_on)
                 });
-            let same: Vec<Cmd> = all
+            let mine = commands(&s.text);
+            // Commands of the same RUN after this script (its other here-documents).
+            let later: Vec<Cmd> = all
                 .iter()
-                .filter(|o| o.index == s.index)
-                .flat_map(|o| commands(&o.text))
+                .enumerate()
+                .filter(|(j, o)| o.index == s.index && *j > si)
+                .flat_map(|(_, o)| commands(&o.text))
                 .collect();
-            let rm_of = |paths: &[&str]| {
-                same.iter().any(|c| {
-                    let a = argv(c, true);
-                    name_of(a) == "rm" && a.iter().any(|w| paths.iter().any(|p| w.text.contains(p)))
-                })
-            };
-            for c in commands(&s.text) {
-                let a = argv(&c, true);
+            for (k, c) in mine.iter().enumerate() {
+                // A cleanup counts when it runs after the install, in the same RUN.
+                let after: Vec<&Cmd> = mine[k + 1..].iter().chain(&later).collect();
+                let rm_of = |paths: &[&str]| {
+                    after.iter().any(|c| {
+                        let a = argv(c, true);
+                        name_of(a) == "rm"
+                            && a.iter().any(|w| paths.iter().any(|p| w.text.contains(p)))
+                    })
+                };
+                let cleans = |tools: &[&str], subs: &[&str]| {
+                    after
+                        .iter()
+                        .any(|o| is_package_cmd(argv(o, true), tools, subs))
+                };
+                let a = argv(c, true);
                 let msg = if is_package_cmd(a, APT, &["install"]) {
                     (!rm_of(&["/var/lib/apt/lists"])).then_some(
                         "apt-get install without `rm -rf /var/lib/apt/lists/*` in the same RUN",
@@ -746,29 +756,37 @@ impl Check for PackageCacheNotCleaned {
                     (!has_flag(a, &["--no-cache"]) && !rm_of(&["/var/cache/apk"]))
                         .then_some("apk add without --no-cache")
                 } else if is_pip_install(a) {
-                    (!has_flag(a, &["--no-cache-dir"]) && !pip_cache_off)
+                    // `PIP_NO_CACHE_DIR=1 pip …` or an earlier `export PIP_NO_CACHE_DIR=1`.
+                    let inline_off = mine[..=k].iter().any(|o| {
+                        o.words.iter().any(|w| {
+                            w.text
+                                .strip_prefix("PIP_NO_CACHE_DIR=")
+                                .is_some_and(turns_on)
+                        })
+                    });
+                    (!has_flag(a, &["--no-cache-dir"]) && !pip_env_off && !inline_off)
                         .then_some("pip install without --no-cache-dir")
                 } else if is_package_cmd(a, &["zypper"], &["install", "in"]) {
-                    let cleaned = same
-                        .iter()
-                        .any(|o| is_package_cmd(argv(o, true), &["zypper"], &["clean", "cc"]))
-                        || rm_of(&["/var/cache/zypp"]);
+                    let cleaned =
+                        cleans(&["zypper"], &["clean", "cc"]) || rm_of(&["/var/cache/zypp"]);
                     (!cleaned).then_some("zypper install without `zypper clean` in the same RUN")
                 } else if name_of(a) == "yarn"
                     && matches!(a.get(1).map(|w| w.text.as_str()), None | Some("install"))
                 {
-                    let cleaned = same.iter().any(|o| {
+                    let cleaned = after.iter().any(|o| {
                         let b = argv(o, true);
                         name_of(b) == "yarn"
                             && b.get(1).is_some_and(|w| w.text == "cache")
                             && b.get(2).is_some_and(|w| w.text == "clean")
                     });
                     (!cleaned).then_some("yarn install without `yarn cache clean` in the same RUN")
-                } else if is_package_cmd(a, YUM, &["install", "groupinstall", "reinstall"]) {
-                    let cleaned = same.iter().any(|o| {
-                        let b = argv(o, true);
-                        is_package_cmd(b, YUM, &["clean"])
-                    }) || rm_of(&["/var/cache/yum", "/var/cache/dnf"]);
+                } else if is_package_cmd(
+                    a,
+                    YUM,
+                    &["install", "in", "groupinstall", "reinstall", "rei"],
+                ) {
+                    let cleaned = cleans(YUM, &["clean"])
+                        || rm_of(&["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"]);
                     (!cleaned).then_some("package install without `clean all` in the same RUN")
                 } else {
                     None
@@ -777,7 +795,7 @@ impl Check for PackageCacheNotCleaned {
                     let end = a.last().map_or(a[0].end, |w| w.end);
                     let end = s.text[a[0].start..end]
                         .find('\n')
-                        .map_or(end, |k| a[0].start + k);
+                        .map_or(end, |e| a[0].start + e);
                     report(cx, doc, s, s.span(a[0].start, end), m.into());
                 }
             }
@@ -785,15 +803,26 @@ impl Check for PackageCacheNotCleaned {
     }
 }
 
+/// Whether an environment value turns a setting on (`1`, `true`, `yes`, `on`…).
+fn turns_on(v: &str) -> bool {
+    !matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "off" | "no"
+    )
+}
+
 /// `pip install …`, `pip3.12 install …`, `python3 -m pip install …`.
 fn is_pip_install(a: &[Word]) -> bool {
     let n = name_of(a);
     let rest = if n.starts_with("python") && a.get(1).is_some_and(|w| w.text == "-m") {
         match a.get(2) {
-            Some(w) if w.text == "pip" || w.text.starts_with("pip3") => &a[2..],
+            Some(w) if w.text.starts_with("pip") => &a[2..],
             _ => return false,
         }
-    } else if n == "pip" || n.starts_with("pip3") {
+    } else if n
+        .strip_prefix("pip")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    {
         a
     } else {
         return false;
