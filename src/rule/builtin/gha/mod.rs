@@ -254,6 +254,7 @@ pub(crate) fn report_key(
 /// track); input names compare case-insensitively, as GitHub does.
 const SCRIPT_INPUTS: &[(&str, &[&str], &str)] = &[
     ("actions/github-script", &["script"], "github-script script"),
+    ("amadevus/pwsh-script", &["script"], "PowerShell script"),
     ("addnab/docker-run-action", &["run"], "container script"),
     ("appleboy/ssh-action", &["script"], "remote shell script"),
     ("azure/cli", &["inlinescript"], "Azure CLI script"),
@@ -269,6 +270,11 @@ const SCRIPT_INPUTS: &[(&str, &[&str], &str)] = &[
         "gautamkrishnar/blog-post-workflow",
         &["item_exec"],
         "JavaScript snippet",
+    ),
+    (
+        "jannekem/run-python-script-action",
+        &["script"],
+        "Python script",
     ),
     ("mikefarah/yq", &["cmd"], "yq command"),
     ("nick-fields/retry", &["command"], "retried command"),
