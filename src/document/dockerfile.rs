@@ -34,7 +34,10 @@
 //!   script of `["sh", "-c", script]` or the arguments joined by spaces), `exec` (array, exec form
 //!   only), `heredocs` (here-document bodies); HEALTHCHECK NONE has `none: true` instead.
 //! - ENV, ARG, LABEL: `vars: [{"name", "value" | null}]` (both `k=v` and legacy `ENV k v` forms).
-//! - ADD, COPY: `sources` (array of strings), `dest`, `heredocs`.
+//! - ADD, COPY: `sources` (array of strings, quotes removed), `dest`, `heredocs`.
+//! - In a stage, ADD/COPY `sources`, USER `user`/`group` and EXPOSE `ports` have the stage's
+//!   ARG/ENV values substituted; when a variable there has no value, the text stays as written
+//!   and the instruction has `"unresolved": true` (config rules then report at low confidence).
 //! - EXPOSE: `ports` (strings as written, e.g. `"22/tcp"`).  USER: `user`, `group` | null.
 //! - WORKDIR: `path`. MAINTAINER: `name`. SHELL: `exec`. VOLUME: `paths`. STOPSIGNAL: `signal`.
 //! - ONBUILD: `trigger` (the wrapped instruction, same shape). FROM: `image` (raw), `name`.
