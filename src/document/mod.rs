@@ -424,6 +424,8 @@ pub struct Document {
     pub text: Arc<str>,
     line_index: OnceLock<LineIndex>,
     config: OnceLock<Result<Vec<ConfigDoc>, ParseError>>,
+    /// Something the configuration parse tolerated (a duplicate key), set with `config`.
+    config_note: OnceLock<ParseError>,
     /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
     id: u64,
     rust_error: OnceLock<Option<ParseError>>,
@@ -454,6 +456,7 @@ impl Document {
             text: text.into(),
             line_index: OnceLock::new(),
             config: OnceLock::new(),
+            config_note: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rust_error: OnceLock::new(),
             code: OnceLock::new(),
@@ -493,11 +496,24 @@ impl Document {
                 DocumentKind::Terraform => hcl::parse(&self.text),
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
                 DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
-                k if k.is_yaml() => yaml::parse(&self.text, self.kind),
+                k if k.is_yaml() => {
+                    let (docs, note) = yaml::parse_noted(&self.text, self.kind);
+                    if let Some(n) = note {
+                        // Set once, inside the only initialisation of `config`.
+                        let _ = self.config_note.set(n);
+                    }
+                    docs
+                }
                 _ => Ok(Vec::new()),
             })
             .as_ref()
             .map(Vec::as_slice)
+    }
+
+    /// What the configuration parse tolerated (duplicate keys, a badly indented quoted scalar),
+    /// if it was built.
+    pub fn config_note(&self) -> Option<&ParseError> {
+        self.config_note.get()
     }
 
     /// The configuration parse failure, if the configuration view was built and failed.

@@ -29,12 +29,155 @@ fn too_many_nodes() -> ParseError {
 }
 
 pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseError> {
+    parse_noted(text, kind).0
+}
+
+/// [`parse`], tolerant as kubectl is: duplicate keys keep their last value, and a quoted scalar
+/// whose continuation lines sit at its key's indentation is read anyway. Either comes back as a
+/// note (a diagnostic that does not stop the file being judged).
+pub fn parse_noted(
+    text: &str,
+    kind: DocumentKind,
+) -> (Result<Vec<ConfigDoc>, ParseError>, Option<ParseError>) {
+    let mut note = None;
+    let mut lifts: Vec<Vec<(usize, usize)>> = Vec::new();
+    let mut current = std::borrow::Cow::Borrowed(text);
+    let mut allow_duplicates = false;
+    // Each round mends one quoted scalar; a file with more than this many is not YAML kubectl
+    // reads either.
+    for _ in 0..64 {
+        match parse_bom(&current, kind, allow_duplicates) {
+            Err(e) if !allow_duplicates && e.message.ends_with("duplicated key in mapping") => {
+                allow_duplicates = true;
+                note.get_or_insert(ParseError::new(
+                    "duplicate key in a mapping: the last value is used, as kubectl does; remove the other",
+                    e.span.map(|s| back(&lifts, s)),
+                ));
+            }
+            Err(e) if e.message.ends_with("invalid indentation in quoted scalar") => {
+                let Some((mended, inserts)) = e.span.and_then(|s| lift_quoted(&current, s.start))
+                else {
+                    return (Err(with_lifts(e, &lifts)), note);
+                };
+                note.get_or_insert(ParseError::new(
+                    "a quoted scalar continues at its key's indentation: read as kubectl reads it; indent the continuation lines",
+                    e.span.map(|s| back(&lifts, s)),
+                ));
+                lifts.push(inserts);
+                current = std::borrow::Cow::Owned(mended);
+            }
+            Err(e) => return (Err(with_lifts(e, &lifts)), note),
+            Ok(mut docs) => {
+                if !lifts.is_empty() {
+                    for d in &mut docs {
+                        d.span = back(&lifts, d.span);
+                        d.spans
+                            .values_mut()
+                            .chain(d.key_spans.values_mut())
+                            .for_each(|s| *s = back(&lifts, *s));
+                    }
+                }
+                return (Ok(docs), note);
+            }
+        }
+    }
+    (
+        Err(ParseError::new(
+            "invalid YAML: too many badly indented quoted scalars",
+            None,
+        )),
+        note,
+    )
+}
+
+fn with_lifts(mut e: ParseError, lifts: &[Vec<(usize, usize)>]) -> ParseError {
+    e.span = e.span.map(|s| back(lifts, s));
+    e
+}
+
+/// A span in a mended text → the same place in the original (inserted spaces map to where
+/// they were inserted).
+fn back(lifts: &[Vec<(usize, usize)>], span: Span) -> Span {
+    let point = |mut p: usize| {
+        for inserts in lifts.iter().rev() {
+            let mut shift = 0;
+            for &(at, n) in inserts {
+                let mended_at = at + shift;
+                if p >= mended_at + n {
+                    shift += n;
+                } else if p >= mended_at {
+                    shift = p - at;
+                    break;
+                } else {
+                    break;
+                }
+            }
+            p -= shift;
+        }
+        p
+    };
+    Span::new(point(span.start), point(span.end))
+}
+
+/// Indent the continuation lines of the quoted scalar starting at `start` past its key's
+/// indentation. Returns the mended text and the insertions (original offset, spaces).
+fn lift_quoted(text: &str, start: usize) -> Option<(String, Vec<(usize, usize)>)> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(start)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let key_indent = text[line_start..]
+        .bytes()
+        .take_while(|b| *b == b' ')
+        .count();
+    let want = key_indent + 2;
+    let mut inserts = Vec::new();
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 1,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            q if q == quote => break,
+            b'\n' => {
+                let next = i + 1;
+                let indent = bytes[next..].iter().take_while(|b| **b == b' ').count();
+                let blank = matches!(bytes.get(next + indent), Some(b'\n') | None);
+                if !blank && indent < want {
+                    inserts.push((next, want - indent));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if inserts.is_empty() || i >= bytes.len() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + inserts.len() * want);
+    let mut from = 0;
+    for &(at, n) in &inserts {
+        out.push_str(&text[from..at]);
+        out.extend(std::iter::repeat_n(' ', n));
+        from = at;
+    }
+    out.push_str(&text[from..]);
+    Some((out, inserts))
+}
+
+/// [`parse_unmarked`] after a byte order mark, if any.
+fn parse_bom(
+    text: &str,
+    kind: DocumentKind,
+    allow_duplicates: bool,
+) -> Result<Vec<ConfigDoc>, ParseError> {
     // Spans must index the text as given: parse without a leading BOM, then shift them back.
     match text.strip_prefix('\u{feff}') {
         Some(rest) => {
             let bom = text.len() - rest.len();
             let shift = |s: &mut Span| *s = Span::new(s.start + bom, s.end + bom);
-            match parse_unmarked(rest, kind) {
+            match parse_unmarked(rest, kind, allow_duplicates) {
                 Ok(mut docs) => {
                     for d in &mut docs {
                         shift(&mut d.span);
@@ -53,12 +196,16 @@ pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseErro
                 }
             }
         }
-        None => parse_unmarked(text, kind),
+        None => parse_unmarked(text, kind, allow_duplicates),
     }
 }
 
 /// [`parse`] for text that does not start with a byte order mark.
-fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseError> {
+fn parse_unmarked(
+    text: &str,
+    kind: DocumentKind,
+    allow_duplicates: bool,
+) -> Result<Vec<ConfigDoc>, ParseError> {
     if flow_depth(text) > MAX_DEPTH {
         return Err(ParseError::new(
             format!("YAML nesting deeper than {MAX_DEPTH} levels; file not analysed"),
@@ -77,7 +224,7 @@ fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, Pars
     {
         return Err(too_many_nodes());
     }
-    let docs = load(text)?;
+    let docs = load(text, allow_duplicates)?;
     let conv = Converter::new(text);
     let mut out = Vec::new();
     for (i, d) in docs.iter().enumerate() {
@@ -111,7 +258,7 @@ fn parse_unmarked(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, Pars
 /// `MarkedYaml::load_from_str`, whose `Parser::load` recurses once per nesting level: block
 /// nesting (`- - - - …`, `? ? ? …`, indentation) that no bracket count sees would overflow the
 /// stack. Here the parser and the loader are both iterative and depth is counted on the events.
-fn load(text: &str) -> Result<Vec<MarkedYaml<'_>>, ParseError> {
+fn load(text: &str, allow_duplicates: bool) -> Result<Vec<MarkedYaml<'_>>, ParseError> {
     let scan_error = |e: saphyr::ScanError| {
         let m = e.marker();
         let idx = LineIndex::new(text);
@@ -123,6 +270,7 @@ fn load(text: &str) -> Result<Vec<MarkedYaml<'_>>, ParseError> {
     };
     let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader: YamlLoader<'_, MarkedYaml<'_>> = YamlLoader::default();
+    loader.allow_duplicate_keys(allow_duplicates);
     let (mut depth, mut nodes) = (0usize, 0usize);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
@@ -642,5 +790,31 @@ mod tests {
             prev = c;
         }
         assert!(parse(&text, DocumentKind::Yaml).is_err());
+    }
+
+    #[test]
+    fn tolerated_as_kubectl_reads_it_with_a_note() {
+        // A quoted scalar continued at its key's indentation, then a value after it.
+        let text = "metadata:\n  annotations:\n    d: \"a long\n    text\"\n    e: 'x\n    y'\nspec:\n  hostNetwork: true\n";
+        let (docs, note) = parse_noted(text, DocumentKind::Kubernetes);
+        let docs = docs.expect("read as kubectl reads it");
+        assert_eq!(docs[0].value["metadata"]["annotations"]["d"], "a long text");
+        assert_eq!(docs[0].value["metadata"]["annotations"]["e"], "x y");
+        let at = docs[0].spans["/spec/hostNetwork"];
+        assert_eq!(&text[at.start..at.end], "hostNetwork: true");
+        let d = docs[0].spans["/metadata/annotations/d"];
+        assert_eq!(&text[d.start..d.end], "d: \"a long\n    text\"");
+        assert!(note.expect("noted").message.contains("quoted scalar"));
+        // Duplicate keys: the last value, and a note at the second key.
+        let text = "spec:\n  a: 1\n  a: 2\n";
+        let (docs, note) = parse_noted(text, DocumentKind::Kubernetes);
+        assert_eq!(docs.expect("loads")[0].value["spec"]["a"], 2);
+        let note = note.expect("noted");
+        assert_eq!(
+            note.span.map(|s| s.start),
+            Some(text.rfind("a:").expect("key"))
+        );
+        // Strict parses are unchanged and carry no note.
+        assert!(parse_noted("a: 1\n", DocumentKind::Yaml).1.is_none());
     }
 }

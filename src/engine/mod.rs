@@ -16,6 +16,7 @@ use crate::document::code::Lang;
 use crate::document::{Document, DocumentKind, LineIndex};
 use crate::finding::Finding;
 use crate::project::context::{Context, Mode};
+use crate::project::rendered::{Claim, Rendered, RenderedFile};
 use crate::project::roots::Roots;
 use crate::report::{FileError, Report, Skipped};
 use crate::rule::registry::Registry;
@@ -493,6 +494,9 @@ impl<'a> Engine<'a> {
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
         let includes = walk::includes::gitlab_includes(&files);
+        // What the files build (Kustomize overlays, Helm charts), and the files those builds
+        // consume, which are not judged on their own.
+        let rendered = Rendered::build(&files, &req.base, req.max_file_size);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
@@ -500,6 +504,7 @@ impl<'a> Engine<'a> {
                 let pipeline = includes.get(&f.rel).map(|&i| Place {
                     scoped: self.policy.scoped(&files[i].rel).into_owned(),
                     stable: roots.locate_file(&files[i].path).1,
+                    claim: None,
                 });
                 self.check_file(
                     f,
@@ -507,6 +512,7 @@ impl<'a> Engine<'a> {
                     pipeline.as_ref(),
                     req.max_file_size,
                     cache_path.as_ref().map(|_| &old_cache),
+                    &rendered.claims,
                 )
             })
             .collect();
@@ -547,6 +553,9 @@ impl<'a> Engine<'a> {
         if let Some(p) = &cache_path {
             cache::save(p, &new_cache);
         }
+        let (mut rendered_findings, rendered_kept) =
+            self.check_rendered(&rendered, &contexts, &mut report.errors);
+        kept.extend(rendered_kept);
         // A partial scan: the rest of the repository, for the rules that relate documents (and
         // those that read a build tool's files from the file list).
         let in_scope: HashSet<&str> = if req.partial {
@@ -646,9 +655,34 @@ impl<'a> Engine<'a> {
                 Err(e) => report.errors.push(e),
             }
         }
+        // Whole-scan findings on rendered documents move to the files they came from.
+        let by_label: HashMap<&str, &RenderedFile> = rendered
+            .files
+            .iter()
+            .map(|r| (r.label.as_str(), r))
+            .collect();
+        let (on_rendered, rest): (Vec<Finding>, Vec<Finding>) = scan_findings
+            .into_iter()
+            .partition(|f| by_label.contains_key(f.path.as_str()));
+        scan_findings = rest;
+        for f in on_rendered {
+            if let Some(moved) = by_label.get(f.path.as_str()).and_then(|r| r.remap(f)) {
+                rendered_findings.push(moved);
+            }
+        }
+        let mut rendered_findings = self.finish_rendered(rendered_findings, &rendered, &roots);
         // A partial scan reports only on its own files.
         if req.partial {
             scan_findings.retain(|f| in_scope.contains(f.path.as_str()));
+            rendered_findings.retain(|f| in_scope.contains(f.path.as_str()));
+        }
+        for f in &rendered_findings {
+            if let Some(src) = rendered.source(&f.path) {
+                report
+                    .sources
+                    .entry(f.path.clone())
+                    .or_insert_with(|| src.clone());
+            }
         }
         // Locate scan-level findings in the documents they name.
         let docs: HashMap<&str, &Arc<Document>> = scan_cx
@@ -672,6 +706,11 @@ impl<'a> Engine<'a> {
         report
             .findings
             .extend(scan_findings.into_iter().map(Box::new));
+        report
+            .findings
+            .extend(rendered_findings.into_iter().map(Box::new));
+        report.errors.extend(rendered.errors);
+        report.skipped.extend(rendered.skipped);
         report.rules_run = self.active_rule_ids();
         report.rule_help = report
             .rules_run
@@ -747,6 +786,7 @@ impl<'a> Engine<'a> {
         pipeline: Option<&Place>,
         max_size: u64,
         cache: Option<&cache::CacheFile>,
+        claims: &HashMap<String, Claim>,
     ) -> FileOutcome {
         let mut out = FileOutcome::default();
         if self.policy.is_excluded(&f.rel) {
@@ -756,6 +796,7 @@ impl<'a> Engine<'a> {
         let place = Place {
             scoped: self.policy.scoped(&f.rel).into_owned(),
             stable: roots.locate_file(&f.path).1,
+            claim: claims.get(&f.rel).copied(),
         };
         // A path whose context is skipped whatever its content says is not even read.
         if let Some(c) = self.skipped_by_path(pipeline.unwrap_or(&place)) {
@@ -834,6 +875,7 @@ impl<'a> Engine<'a> {
         let place = Place {
             scoped: self.policy.scoped(&f.rel).into_owned(),
             stable: roots.locate_file(&f.path).1,
+            claim: None,
         };
         if self.skipped_by_path(&place).is_some() {
             return None;
@@ -938,7 +980,9 @@ impl<'a> Engine<'a> {
                 t
             }
         };
-        let mut kind = classify(&f.rel, &text);
+        let claim = place.claim;
+        let kind = classify(&f.rel, &text);
+        let mut kind = claim.map_or(kind, |c| c.kind(kind));
         let context = match pipeline {
             Some(p) => {
                 if kind == DocumentKind::Yaml {
@@ -964,8 +1008,8 @@ impl<'a> Engine<'a> {
         // included file, on the pipeline that makes it one).
         let hash = cache.map(|_| {
             let key = match pipeline {
-                Some(p) => format!("{}\0{}\0{}", f.rel, place.stable, p.stable),
-                None => format!("{}\0{}", f.rel, place.stable),
+                Some(p) => format!("{}\0{}\0{claim:?}\0{}", f.rel, place.stable, p.stable),
+                None => format!("{}\0{}\0{claim:?}", f.rel, place.stable),
             };
             cache::content_hash(&key, bytes)
         });
@@ -1030,6 +1074,92 @@ impl<'a> Engine<'a> {
         out
     }
 
+    /// Run the rules on every rendered document whose build file was scanned (not skipped by
+    /// its context). Findings come back moved to their real files but not yet finished; parse
+    /// errors of a rendered text are reported at the place it came from.
+    fn check_rendered(
+        &self,
+        rendered: &Rendered,
+        contexts: &HashMap<&str, Context>,
+        errors: &mut Vec<FileError>,
+    ) -> (Vec<Finding>, Vec<Arc<Document>>) {
+        type Ran = (Vec<Finding>, Vec<FileError>, Option<Arc<Document>>);
+        let ran: Vec<Ran> = rendered
+            .files
+            .par_iter()
+            .filter(|r| {
+                contexts
+                    .get(r.build.path.as_str())
+                    .is_some_and(|c| self.policy.contexts.mode(*c) != Mode::Skip)
+            })
+            .map(|r| {
+                let doc = Document::new(r.label.clone(), r.kind, r.text.as_str());
+                let mut errs = Vec::new();
+                let found = self.run_rules(&doc, &mut errs);
+                let errs = errs
+                    .into_iter()
+                    .map(|mut e| {
+                        e.path = r.build.path.clone();
+                        e.location = None;
+                        if e.kind == "parse"
+                            && let Some((path, span)) = doc
+                                .config_error()
+                                .and_then(|pe| pe.span)
+                                .and_then(|s| r.remap_offset(s.start))
+                            && let Some(src) = rendered.source(path)
+                        {
+                            e.path = path.to_string();
+                            e.location = Some(
+                                crate::document::LineIndex::new(src).line_col(src, span.start),
+                            );
+                        }
+                        e.message = format!("{} ({})", e.message, r.build.message);
+                        e
+                    })
+                    .collect();
+                let found = found.into_iter().filter_map(|f| r.remap(f)).collect();
+                let kept = match self.keep_kinds.get(&doc.kind) {
+                    Some(Some(keep)) => Some(Arc::new(doc.slim(keep))),
+                    Some(None) => Some(Arc::new(doc)),
+                    None => None,
+                };
+                (found, errs, kept)
+            })
+            .collect();
+        let mut findings = Vec::new();
+        let mut kept = Vec::new();
+        for (f, e, k) in ran {
+            findings.extend(f);
+            errors.extend(e);
+            kept.extend(k);
+        }
+        (findings, kept)
+    }
+
+    /// Finish rendered findings against the real files they now point at, and report a place
+    /// several builds share once.
+    fn finish_rendered(
+        &self,
+        findings: Vec<Finding>,
+        rendered: &Rendered,
+        roots: &Roots,
+    ) -> Vec<Finding> {
+        let mut docs: HashMap<String, Document> = HashMap::new();
+        let mut out = Vec::with_capacity(findings.len());
+        for mut f in findings {
+            let Some(src) = rendered.source(&f.path) else {
+                continue;
+            };
+            let doc = docs
+                .entry(f.path.clone())
+                .or_insert_with(|| Document::new(f.path.clone(), DocumentKind::Yaml, src.clone()));
+            let stable = roots.stable_path(&f.path);
+            finish(&mut f, self.policy, self.registry, Some(doc), &stable);
+            out.push(f);
+        }
+        crate::project::rendered::merge_shared(out)
+    }
+
     /// Rebuild a finding from the cache and finish it against the current document.
     fn revive(&self, c: &cache::CachedFinding, doc: &Document) -> Finding {
         let sev = self
@@ -1072,6 +1202,16 @@ impl<'a> Engine<'a> {
         stable: &str,
         errors: &mut Vec<FileError>,
     ) -> Vec<Finding> {
+        let mut findings = self.run_rules(doc, errors);
+        for f in &mut findings {
+            finish(f, self.policy, self.registry, Some(doc), stable);
+        }
+        findings
+    }
+
+    /// Every applicable rule on one document, findings not yet finished (their spans are still
+    /// in `doc`: a rendered document's findings move to their real files first).
+    fn run_rules(&self, doc: &Document, errors: &mut Vec<FileError>) -> Vec<Finding> {
         let rules = self.registry.rules();
         let mut indices: Vec<usize> = self.by_kind.get(&doc.kind).cloned().unwrap_or_default();
         if let Some((ac, pattern_rule)) = &self.prefilter {
@@ -1175,6 +1315,13 @@ impl<'a> Engine<'a> {
                 e.span.map(|s| doc.line_col(s.start)),
             ));
         }
+        if let Some(n) = doc.config_note() {
+            errors.push(FileError::parse(
+                &doc.path,
+                n.message.clone(),
+                n.span.map(|s| doc.line_col(s.start)),
+            ));
+        }
         if let Some(e) = doc.code_error() {
             errors.push(FileError::parse(&doc.path, e.message.clone(), None));
         }
@@ -1184,9 +1331,6 @@ impl<'a> Engine<'a> {
                 e.message.clone(),
                 e.span.map(|s| doc.line_col(s.start)),
             ));
-        }
-        for f in &mut findings {
-            finish(f, self.policy, self.registry, Some(doc), stable);
         }
         findings
     }
@@ -1237,6 +1381,8 @@ fn parent_dir(rel: &str) -> &str {
 struct Place {
     scoped: String,
     stable: String,
+    /// How a build (Kustomize, Helm) consumes the file, if one does.
+    claim: Option<Claim>,
 }
 
 fn set_context(f: &mut Finding, c: Context, policy: &Policy) {

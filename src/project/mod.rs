@@ -9,5 +9,7 @@
 //!   are read from.
 
 pub mod context;
+pub mod kustomize;
+pub mod rendered;
 pub mod roots;
 pub mod scope;

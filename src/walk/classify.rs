@@ -63,9 +63,14 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
         if looks_like_kubernetes(text) {
             return DocumentKind::Kubernetes;
         }
+        if looks_like_compose(text) {
+            return DocumentKind::Compose;
+        }
         return DocumentKind::Yaml;
     }
     match ext {
+        // A Kubernetes object (or `kind: List`) written as JSON is judged like its YAML twin.
+        "json" if looks_like_kubernetes_json(text) => return DocumentKind::Kubernetes,
         "json" => return DocumentKind::Json,
         "py" | "pyi" => return DocumentKind::Python,
         "js" | "mjs" | "cjs" | "jsx" => return DocumentKind::Javascript,
@@ -105,13 +110,56 @@ pub fn looks_like_kubernetes(text: &str) -> bool {
             }
             api = false;
             kind = false;
-        } else if line.starts_with("apiVersion:") {
+        } else if top_level_key(line, "apiVersion") {
             api = true;
-        } else if line.starts_with("kind:") {
+        } else if top_level_key(line, "kind") {
             kind = true;
         }
     }
     api && kind
+}
+
+/// `key:` at the start of a line, bare or quoted (`"apiVersion": v1`).
+fn top_level_key(line: &str, key: &str) -> bool {
+    let rest = match line.as_bytes().first() {
+        Some(q @ (b'"' | b'\'')) => line[1..]
+            .strip_prefix(key)
+            .and_then(|r| r.strip_prefix(char::from(*q))),
+        _ => line.strip_prefix(key),
+    };
+    rest.is_some_and(|r| r.starts_with(':'))
+}
+
+/// A JSON object with `"apiVersion"` and `"kind"` among its first keys: a Kubernetes manifest.
+/// Read from the first few kilobytes only (package.json and friends never have both).
+fn looks_like_kubernetes_json(text: &str) -> bool {
+    let cut = (0..=text.len().min(4096))
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let head = &text[..cut];
+    head.trim_start().starts_with('{')
+        && head.contains("\"apiVersion\"")
+        && head.contains("\"kind\"")
+}
+
+/// A compose file under another name: a top-level `services:` mapping of named services, one of
+/// which has an `image:` or `build:` (GitLab CI's top-level `services:` is a list).
+fn looks_like_compose(text: &str) -> bool {
+    let mut lines = text.lines().skip_while(|l| l.trim_end() != "services:");
+    if lines.next().is_none() {
+        return false;
+    }
+    let mut rest = lines.filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let named_service = rest.next().is_some_and(|l| {
+        let t = l.trim();
+        l.starts_with("  ") && t.ends_with(':') && !t.starts_with('-')
+    });
+    named_service
+        && rest.take_while(|l| l.starts_with(' ')).any(|l| {
+            let t = l.trim_start();
+            l.len() - t.len() >= 4 && (t.starts_with("image:") || t.starts_with("build:"))
+        })
 }
 
 #[cfg(test)]
@@ -131,6 +179,28 @@ mod tests {
             (".gitlab-ci.yml", "job: {}\n", GitlabCi),
             ("docker-compose.prod.yml", "services: {}\n", Compose),
             ("compose.yaml", "services: {}\n", Compose),
+            (
+                "deploy/stack.yml",
+                "version: '3'\nservices:\n  web:\n    # the app\n    image: nginx\n",
+                Compose,
+            ),
+            (
+                ".ci/jobs.yml",
+                "services:\n  - docker:dind\nimage: docker\n",
+                Yaml,
+            ),
+            ("values.yaml", "services:\n  web:\n    port: 80\n", Yaml),
+            (
+                "deploy/pod.json",
+                "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\"\n}\n",
+                Kubernetes,
+            ),
+            ("package.json", "{\"name\": \"x\", \"kind\": \"lib\"}", Json),
+            (
+                "deploy/quoted.yaml",
+                "\"apiVersion\": v1\n'kind': Pod\n",
+                Kubernetes,
+            ),
             ("Dockerfile", "", Dockerfile),
             ("api.Dockerfile", "", Dockerfile),
             ("Dockerfile.dev", "", Dockerfile),

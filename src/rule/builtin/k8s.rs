@@ -63,38 +63,104 @@ fn namespace_of(v: &Value) -> Option<&str> {
     v.pointer("/metadata/namespace").and_then(Value::as_str)
 }
 
+/// Workload kinds and where their pod template sits: (API group the `apiVersion` must start
+/// with, or `""` for any; kind; pointer of the pod spec; pointer of the pod metadata). A custom
+/// kind that embeds a pod template is one more entry.
+const WORKLOADS: &[(&str, &str, &str, &str)] = &[
+    ("", "Pod", "/spec", "/metadata"),
+    (
+        "",
+        "CronJob",
+        "/spec/jobTemplate/spec/template/spec",
+        "/spec/jobTemplate/spec/template/metadata",
+    ),
+    (
+        "",
+        "Deployment",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "",
+        "StatefulSet",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "",
+        "DaemonSet",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "",
+        "ReplicaSet",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    ("", "Job", "/spec/template/spec", "/spec/template/metadata"),
+    (
+        "",
+        "ReplicationController",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    ("", "PodTemplate", "/template/spec", "/template/metadata"),
+    // OpenShift.
+    (
+        "",
+        "DeploymentConfig",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    // Argo Rollouts.
+    (
+        "argoproj.io/",
+        "Rollout",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    // Knative Serving (its `Service` is not the core Service: the group tells them apart).
+    (
+        "serving.knative.dev/",
+        "Service",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    (
+        "serving.knative.dev/",
+        "Configuration",
+        "/spec/template/spec",
+        "/spec/template/metadata",
+    ),
+    ("serving.knative.dev/", "Revision", "/spec", "/metadata"),
+    // KEDA.
+    (
+        "keda.sh/",
+        "ScaledJob",
+        "/spec/jobTargetRef/template/spec",
+        "/spec/jobTargetRef/template/metadata",
+    ),
+];
+
+fn workload(
+    v: &Value,
+) -> Option<&'static (&'static str, &'static str, &'static str, &'static str)> {
+    let kind = kind_of(v)?;
+    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    WORKLOADS
+        .iter()
+        .find(|(group, k, _, _)| *k == kind && api.starts_with(group))
+}
+
 /// Pointer of the pod spec of a workload object.
 fn pod_spec_ptr(v: &Value) -> Option<&'static str> {
-    match kind_of(v)? {
-        "Pod" => Some("/spec"),
-        "CronJob" => Some("/spec/jobTemplate/spec/template/spec"),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "Job"
-        | "ReplicationController"
-        | "DeploymentConfig" => Some("/spec/template/spec"),
-        "PodTemplate" => Some("/template/spec"),
-        _ => None,
-    }
+    workload(v).map(|w| w.2)
 }
 
 /// Pointer of the pod metadata (labels, annotations) of a workload object.
 fn pod_meta_ptr(v: &Value) -> Option<&'static str> {
-    match kind_of(v)? {
-        "Pod" => Some("/metadata"),
-        "CronJob" => Some("/spec/jobTemplate/spec/template/metadata"),
-        "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicaSet"
-        | "Job"
-        | "ReplicationController"
-        | "DeploymentConfig" => Some("/spec/template/metadata"),
-        "PodTemplate" => Some("/template/metadata"),
-        _ => None,
-    }
+    workload(v).map(|w| w.3)
 }
 
 /// Every container of a pod spec with its pointer, for the given container lists.
