@@ -21,7 +21,7 @@ use crate::rule::{Rule, RuleContext, RuleMeta};
 pub struct ConfigRule {
     pub meta: RuleMeta,
     pub when: Option<Predicate>,
-    pub for_each: JsonPath,
+    pub for_each: Selector,
     /// The same id for every rule with the same `for-each` text ([`selector_id`]).
     pub for_each_id: u32,
     pub deny: Predicate,
@@ -30,6 +30,164 @@ pub struct ConfigRule {
     /// The value the finding points at is a secret: masked in every output, and `{{value}}`
     /// (or any interpolation holding it) shows a prefix and the length only.
     pub secret: bool,
+}
+
+/// What `for-each` selects: a JSONPath, or a named Kubernetes structure found from the
+/// object's kind (`@pod-spec`, `@containers`) optionally followed by a path relative to it
+/// (`@pod-spec.volumes[*]`).
+pub enum Selector {
+    Path(JsonPath),
+    Named { base: Named, rest: Option<JsonPath> },
+}
+
+#[derive(Clone, Copy)]
+pub enum Named {
+    /// The pod spec of a workload, wherever its kind keeps it (even with no `containers`).
+    PodSpec,
+    /// Every container, init container and ephemeral container of the pod spec that is an
+    /// object (a templated string in the list is not a container).
+    Containers,
+    /// Containers and init containers (not ephemeral debugging containers).
+    RegularContainers,
+    /// The `containers` list alone.
+    MainContainers,
+}
+
+impl Selector {
+    pub fn compile(src: &str) -> Result<Selector, String> {
+        let Some(named) = src.strip_prefix('@') else {
+            return compile_path(src).map(Selector::Path);
+        };
+        let split = named.find(['.', '[']).unwrap_or(named.len());
+        let base = match &named[..split] {
+            "pod-spec" => Named::PodSpec,
+            "containers" => Named::Containers,
+            "regular-containers" => Named::RegularContainers,
+            "main-containers" => Named::MainContainers,
+            other => {
+                return Err(format!(
+                    "unknown named selector `@{other}` (known: @pod-spec, @containers, \
+                     @regular-containers, @main-containers)"
+                ));
+            }
+        };
+        let rest = &named[split..];
+        let rest = (!rest.is_empty())
+            .then(|| compile_path(&format!("${rest}")))
+            .transpose()?;
+        Ok(Selector::Named { base, rest })
+    }
+
+    fn pointers(&self, v: &Value) -> Vec<String> {
+        let query = |p: &JsonPath, v: &Value| -> Vec<String> {
+            p.query_located(v)
+                .into_iter()
+                .map(|l| l.location().to_json_pointer())
+                .collect()
+        };
+        match self {
+            Selector::Path(p) => query(p, v),
+            Selector::Named { base, rest } => {
+                use crate::rule::builtin::k8s;
+                let bases = match k8s::workflow_spec_pointer(v) {
+                    Some(spec) => workflow_bases(v, spec, *base),
+                    None => match k8s::pod_spec_pointer(v) {
+                        Some(pod) => pod_bases(v, pod, *base),
+                        None => return Vec::new(),
+                    },
+                };
+                match rest {
+                    None => bases,
+                    Some(r) => bases
+                        .iter()
+                        .flat_map(|b| {
+                            v.pointer(b)
+                                .map(|node| {
+                                    query(r, node)
+                                        .into_iter()
+                                        .map(|p| format!("{b}{p}"))
+                                        .collect::<Vec<_>>()
+                                })
+                                .unwrap_or_default()
+                        })
+                        .collect(),
+                }
+            }
+        }
+    }
+}
+
+/// [`Named`] selections in a pod spec at `pod`.
+fn pod_bases(v: &Value, pod: &str, base: Named) -> Vec<String> {
+    match base {
+        Named::PodSpec => vec![pod.to_string()],
+        Named::Containers | Named::RegularContainers | Named::MainContainers => {
+            let lists: &[&str] = match base {
+                Named::Containers => &["containers", "initContainers", "ephemeralContainers"],
+                Named::RegularContainers => &["containers", "initContainers"],
+                _ => &["containers"],
+            };
+            let spec = v.pointer(pod);
+            lists
+                .iter()
+                .flat_map(|list| {
+                    let items = spec.and_then(|s| s.get(*list)).and_then(Value::as_array);
+                    items
+                        .into_iter()
+                        .flatten()
+                        .enumerate()
+                        .filter(|(_, c)| c.is_object())
+                        .map(move |(i, _)| format!("{pod}/{list}/{i}"))
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        }
+    }
+}
+
+/// [`Named`] selections in an Argo workflow spec: its pod-level settings, and the containers
+/// of its templates (`container`, `script`, `containerSet.containers`, init containers and
+/// sidecars).
+fn workflow_bases(v: &Value, spec: &str, base: Named) -> Vec<String> {
+    if matches!(base, Named::PodSpec) {
+        return vec![spec.to_string()];
+    }
+    let Some(templates) = v
+        .pointer(&format!("{spec}/templates"))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, t) in templates.iter().enumerate() {
+        let at = format!("{spec}/templates/{i}");
+        for single in ["container", "script"] {
+            if t.get(single).is_some_and(Value::is_object) {
+                out.push(format!("{at}/{single}"));
+            }
+        }
+        let mut lists = vec![(
+            "containerSet/containers",
+            t.pointer("/containerSet/containers"),
+        )];
+        if !matches!(base, Named::MainContainers) {
+            lists.push(("initContainers", t.get("initContainers")));
+            lists.push(("sidecars", t.get("sidecars")));
+        }
+        for (name, list) in lists {
+            for (j, c) in list
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if c.is_object() {
+                    out.push(format!("{at}/{name}/{j}"));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A small id per distinct selector text: rules sharing a selector share its results.
@@ -62,13 +220,7 @@ impl ConfigRule {
                 s.1.clear();
             }
             s.1.entry((doc.index, self.for_each_id))
-                .or_insert_with(|| {
-                    self.for_each
-                        .query_located(&doc.value)
-                        .into_iter()
-                        .map(|l| l.location().to_json_pointer())
-                        .collect()
-                })
+                .or_insert_with(|| self.for_each.pointers(&doc.value).into())
                 .clone()
         })
     }
@@ -369,5 +521,42 @@ mod tests {
         .err()
         .unwrap_or_default();
         assert!(err.contains("field `secret`"), "{err}");
+    }
+
+    #[test]
+    fn named_selectors_find_pod_specs_by_kind() {
+        let v = serde_json::json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "spec": {"template": {"spec": {
+                "containers": ["${X}", {"name": "a", "env": [{"name": "E"}]}],
+                "initContainers": [{"name": "i"}]
+            }}}
+        });
+        let sel = |s: &str| Selector::compile(s).expect("compiles").pointers(&v);
+        assert_eq!(sel("@pod-spec"), vec!["/spec/template/spec"]);
+        assert_eq!(
+            sel("@containers"),
+            vec![
+                "/spec/template/spec/containers/1",
+                "/spec/template/spec/initContainers/0"
+            ]
+        );
+        assert_eq!(
+            sel("@main-containers"),
+            vec!["/spec/template/spec/containers/1"]
+        );
+        assert_eq!(
+            sel("@containers.env[*]"),
+            vec!["/spec/template/spec/containers/1/env/0"]
+        );
+        // A core Service is no workload, whatever it holds.
+        let svc = serde_json::json!({"apiVersion": "v1", "kind": "Service", "spec": {}});
+        assert!(
+            Selector::compile("@pod-spec")
+                .expect("compiles")
+                .pointers(&svc)
+                .is_empty()
+        );
+        assert!(Selector::compile("@pods").is_err());
     }
 }

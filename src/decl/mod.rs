@@ -245,7 +245,7 @@ pub fn compile(
                 .transpose()
                 .map_err(|e| err(format!("field `when`: {e}")))?;
             let selector = raw.for_each.as_deref().unwrap_or("$");
-            let for_each = predicate::compile_path(selector)
+            let for_each = config_rule::Selector::compile(selector)
                 .map_err(|e| err(format!("field `for-each`: {e}")))?;
             Ok(Box::new(config_rule::ConfigRule {
                 meta,

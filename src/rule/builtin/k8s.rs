@@ -158,6 +158,34 @@ fn pod_spec_ptr(v: &Value) -> Option<&'static str> {
     workload(v).map(|w| w.2)
 }
 
+/// Argo Workflows kinds: pointer of the workflow spec, which holds pod-level settings
+/// (`hostNetwork`, `securityContext`, `volumes`) and `templates` whose steps run containers.
+pub fn workflow_spec_pointer(v: &Value) -> Option<&'static str> {
+    let api = v.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    if !api.starts_with("argoproj.io/") {
+        return None;
+    }
+    match kind_of(v)? {
+        "Workflow" | "WorkflowTemplate" | "ClusterWorkflowTemplate" => Some("/spec"),
+        "CronWorkflow" => Some("/spec/workflowSpec"),
+        _ => None,
+    }
+}
+
+/// The pod spec of an object: by its kind ([`WORKLOADS`]), else — a custom kind not in the
+/// table — where pod templates usually sit, if a pod spec with containers is there. For the
+/// declarative rules' `@pod-spec` and `@containers` selectors.
+pub fn pod_spec_pointer(v: &Value) -> Option<&'static str> {
+    pod_spec_ptr(v).or_else(|| {
+        [
+            "/spec/template/spec",
+            "/spec/jobTemplate/spec/template/spec",
+        ]
+        .into_iter()
+        .find(|p| v.pointer(p).is_some_and(|s| s.get("containers").is_some()))
+    })
+}
+
 /// Pointer of the pod metadata (labels, annotations) of a workload object.
 fn pod_meta_ptr(v: &Value) -> Option<&'static str> {
     workload(v).map(|w| w.3)
