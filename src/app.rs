@@ -5,8 +5,8 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::cli::{
-    BaselineAction, CheckArgs, Cli, Command, Format, GroupBy, ListFormat, RulesArgs, RulesFormat,
-    ScanArgs, SuppressionsArgs,
+    BaselineAction, CheckArgs, Cli, ColorChoice, Command, Format, GroupBy, ListFormat, PackArgs,
+    RulesArgs, RulesFormat, ScanArgs, SuppressionsArgs,
 };
 use crate::config::{Policy, Selector, load};
 use crate::engine::{Engine, ScanRequest, choose_base};
@@ -30,12 +30,38 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Check(args) => check(args),
         Command::Rules(args) => rules(args),
-        Command::Explain { id } => explain(&id),
-        Command::TestRules { dir, fixtures } => crate::testrules::run(&dir, fixtures.as_deref()),
+        Command::Explain { id, packs } => explain(&id, &packs),
+        Command::TestRules {
+            dir,
+            fixtures,
+            packs,
+        } => {
+            let dirs = match dir {
+                Some(d) => vec![d],
+                None => pack_dirs(&packs)?,
+            };
+            if dirs.is_empty() {
+                return Err(Error::Usage(
+                    "no rule pack to test: name a directory, pass --packs DIR, or list `packs` in bylaw.toml".into(),
+                ));
+            }
+            crate::testrules::run(&dirs, fixtures.as_deref())
+        }
         Command::Baseline { action } => baseline_cmd(action),
         Command::Suppressions(args) => suppressions(args),
         Command::Schema => {
             write_output(None, crate::config::SCHEMA)?;
+            Ok(0)
+        }
+        Command::Inspect { file, line, config } => {
+            write_output(None, &crate::inspect::run(&file, config, line)?)?;
+            Ok(0)
+        }
+        Command::Init { force } => {
+            let dir = std::env::current_dir()
+                .map_err(|e| Error::Usage(format!("cannot read the current directory: {e}")))?;
+            let path = crate::init::write(&dir, force)?;
+            say!("wrote {}", path.display());
             Ok(0)
         }
     }
@@ -43,6 +69,25 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
 
 pub fn load_registry(packs: &[PathBuf]) -> Result<Registry, Error> {
     Registry::load(packs).map_err(Error::Rules)
+}
+
+/// The organisation's pack directories `check` would load from the current directory: `--packs`
+/// and the `packs` of the policy file (`--config`, else the nearest `bylaw.toml` and what it
+/// extends), sorted, without repeats.
+pub fn pack_dirs(args: &PackArgs) -> Result<Vec<PathBuf>, Error> {
+    let mut dirs = args.packs.clone();
+    let config = match &args.config {
+        Some(c) => Some(c.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| load::discover(&d)),
+    };
+    if let Some(c) = config {
+        dirs.extend(load::packs(&load::load_layers(&c)?));
+    }
+    dirs.sort();
+    dirs.dedup();
+    Ok(dirs)
 }
 
 /// A set of paths that share one policy.
@@ -248,7 +293,8 @@ fn cli_selector(registry: &Registry, raw: &str) -> Result<Selector, Error> {
         Ok(sel)
     } else {
         Err(Error::Usage(format!(
-            "unknown rule or pack `{raw}`; `bylaw rules` lists them"
+            "unknown rule or pack `{raw}`{}; `bylaw rules` lists them",
+            registry.did_you_mean(raw)
         )))
     }
 }
@@ -266,7 +312,7 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
             Some((f, p)) => {
                 let fmt = parse_fmt(f).ok_or_else(|| {
                     Error::Usage(format!(
-                        "-o {o}: unknown format `{f}` (human, json, sarif, github, gitlab, junit)"
+                        "-o {o}: unknown format `{f}` (human, concise, json, sarif, github, gitlab, junit)"
                     ))
                 })?;
                 out.push((fmt, Some(PathBuf::from(p))));
@@ -295,14 +341,36 @@ fn outputs(args: &CheckArgs) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
 
 fn check(args: CheckArgs) -> Result<i32, Error> {
     let outs = outputs(&args)?;
-    let (registry, groups) = prepare(&args.scan)?;
+    let min_severity = match &args.min_severity {
+        Some(s) => Some(parse_severity("--min-severity", s)?),
+        None => None,
+    };
+    let fail_on = match &args.fail_on {
+        Some(s) => Some(parse_severity("--fail-on", s)?),
+        None => None,
+    };
+    let (registry, mut groups) = prepare(&args.scan)?;
+    let spinner = if !args.quiet
+        && crate::progress::wanted(std::io::stderr().is_terminal(), |k| std::env::var(k).ok())
+    {
+        let progress = std::sync::Arc::new(crate::progress::Progress::default());
+        for g in &mut groups {
+            g.request.progress = Some(progress.clone());
+        }
+        Some(crate::progress::Spinner::start(
+            progress,
+            std::sync::Arc::new(std::sync::Mutex::new(std::io::stderr())),
+            crate::progress::DELAY,
+        ))
+    } else {
+        None
+    };
     let mut report = scan_groups(&registry, &groups)?;
-    if let Some(f) = &args.fail_on {
-        report.fail_on = Severity::parse(f).ok_or_else(|| {
-            Error::Usage(format!(
-                "--fail-on: `{f}` is not one of info, low, medium, high, critical"
-            ))
-        })?;
+    if let Some(s) = spinner {
+        s.stop();
+    }
+    if let Some(f) = fail_on {
+        report.fail_on = f;
     }
     report.exit_zero = args.exit_zero;
     if let Some(b) = &args.baseline {
@@ -315,17 +383,39 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
         crate::owners::assign(&mut report.findings, &roots);
     }
+    // The exit code and the summary count every finding; `--min-severity` and `--quiet` only
+    // change what is shown.
+    let code = report.exit_code();
+    let mut summary = human::summary(
+        &report,
+        &human::HumanOptions {
+            color: false,
+            verbose: false,
+            timing: true,
+            show_all: false,
+            quiet: false,
+        },
+    );
+    let hidden = hide_findings(&mut report, min_severity, args.quiet);
+    if hidden > 0
+        && let Some(min) = min_severity
+    {
+        summary.push_str(&format!(" · {hidden} below {min} not shown"));
+    }
 
     let stdout_terminal = std::io::stdout().is_terminal();
+    let color = match (args.no_color, args.color) {
+        (true, _) | (_, ColorChoice::Never) => false,
+        (_, ColorChoice::Always) => true,
+        (_, ColorChoice::Auto) => stdout_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
     for (fmt, path) in &outs {
         let hopts = human::HumanOptions {
-            color: path.is_none()
-                && stdout_terminal
-                && !args.no_color
-                && std::env::var_os("NO_COLOR").is_none(),
+            color: path.is_none() && color,
             verbose: args.verbose,
             timing: true,
             show_all: args.show_all,
+            quiet: args.quiet,
         };
         let group_by_owner = args.group_by == Some(GroupBy::Owner);
         // JSON and SARIF are streamed to the destination, so large reports are never held as
@@ -333,8 +423,14 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
         write_with(path.as_ref(), |w| match fmt {
             Format::Json => json::write(&report, w),
             Format::Sarif => sarif::write(&report, &registry, w),
-            Format::Human => {
-                let mut body = human::render(&report, &registry, &hopts);
+            Format::Human | Format::Concise => {
+                let mut body = if args.statistics {
+                    human::statistics(&report, &registry)
+                } else if *fmt == Format::Concise {
+                    human::concise(&report, &hopts)
+                } else {
+                    human::render(&report, &registry, &hopts)
+                };
                 if group_by_owner {
                     body.push_str(&human::by_owner(&report));
                 }
@@ -345,15 +441,13 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             Format::Junit => w.write_all(junit::render(&report, &registry).as_bytes()),
         })?;
     }
-    let hopts = human::HumanOptions {
-        color: false,
-        verbose: false,
-        timing: true,
-        show_all: false,
-    };
-    let human_on_stdout = outs.iter().any(|(f, p)| *f == Format::Human && p.is_none());
-    if human_on_stdout || outs.iter().all(|(_, p)| p.is_some()) {
-        say!("{}", human::summary(&report, &hopts));
+    if outs.iter().any(|(f, _)| *f == Format::Github) {
+        github_extras(&report)?;
+    }
+    // Every format ends with the one-line summary on standard error, out of the way of what is
+    // piped from standard output.
+    if !args.quiet {
+        say!("{summary}");
     }
     if report.files_scanned == 0 && !report.skipped.is_empty() {
         let why: Vec<String> = report
@@ -372,10 +466,74 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
             }
         );
     }
-    let code = report.exit_code();
     // The process is about to exit: freeing every finding and source need not hold it up.
     crate::engine::drop_in_background((report, registry, groups));
     Ok(code)
+}
+
+fn parse_severity(flag: &str, s: &str) -> Result<Severity, Error> {
+    Severity::parse(s).ok_or_else(|| {
+        Error::Usage(format!(
+            "{flag}: `{s}` is not one of info, low, medium, high, critical"
+        ))
+    })
+}
+
+/// Drop the findings not to show: below `min` (`--min-severity`), or, with `--quiet`, every one
+/// that does not fail the run. Returns how many were dropped for their severity.
+fn hide_findings(report: &mut Report, min: Option<Severity>, quiet: bool) -> usize {
+    let below = |f: &crate::finding::Finding| min.is_some_and(|m| f.severity < m);
+    let hidden = report
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none() && !crate::report::is_baselined(f) && below(f))
+        .count();
+    let keep: Vec<bool> = report
+        .findings
+        .iter()
+        .map(|f| !below(f) && (!quiet || report.fails(f)))
+        .collect();
+    let mut keep = keep.into_iter();
+    report.findings.retain(|_| keep.next().unwrap_or(true));
+    if quiet {
+        // Errors stay; the notes about other contexts and skipped files go.
+        report.skipped.clear();
+    }
+    hidden
+}
+
+/// Under `--format github`: say how many findings GitHub will not annotate, and write the job
+/// summary when `$GITHUB_STEP_SUMMARY` names a file.
+fn github_extras(report: &Report) -> Result<(), Error> {
+    let summary_file = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
+    let hidden = github::unannotated(report);
+    if hidden > 0 {
+        say!(
+            "bylaw: {hidden} finding{} not shown as annotations (GitHub shows {} per level per step); {}",
+            if hidden == 1 { "" } else { "s" },
+            github::ANNOTATIONS_PER_LEVEL,
+            if summary_file.is_some() {
+                "the job summary lists them"
+            } else {
+                "run with --format concise or -o sarif=FILE for the full report"
+            }
+        );
+    }
+    if let Some(p) = summary_file {
+        let links = github::Links::from_env(|k| std::env::var(k).ok());
+        let body = github::step_summary(report, &links);
+        // GitHub collects the file after the step: append, other steps may have written to it.
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&p)
+            .and_then(|mut file| file.write_all(body.as_bytes()))
+            .map_err(|source| Error::Write {
+                path: PathBuf::from(&p).display().to_string(),
+                source,
+            })?;
+    }
+    Ok(())
 }
 
 fn baseline_cmd(action: BaselineAction) -> Result<i32, Error> {
@@ -523,7 +681,7 @@ fn write_output(path: Option<&PathBuf>, body: &str) -> Result<(), Error> {
 }
 
 fn rules(args: RulesArgs) -> Result<i32, Error> {
-    let registry = load_registry(&args.packs)?;
+    let registry = load_registry(&pack_dirs(&args.packs)?)?;
     let body = match args.format {
         RulesFormat::Json => {
             let metas: Vec<_> = registry.metas().collect();
@@ -556,22 +714,12 @@ fn rules(args: RulesArgs) -> Result<i32, Error> {
     Ok(0)
 }
 
-fn explain(id: &str) -> Result<i32, Error> {
-    let registry = load_registry(&[])?;
+fn explain(id: &str, packs: &PackArgs) -> Result<i32, Error> {
+    let registry = load_registry(&pack_dirs(packs)?)?;
     let Some(rule) = registry.get(id) else {
-        let close: Vec<&str> = registry
-            .metas()
-            .filter(|m| m.id.contains(id.rsplit('/').next().unwrap_or(id)))
-            .map(|m| m.id.as_str())
-            .take(5)
-            .collect();
         return Err(Error::Usage(format!(
             "unknown rule `{id}`{}",
-            if close.is_empty() {
-                String::new()
-            } else {
-                format!("; did you mean: {}", close.join(", "))
-            }
+            registry.did_you_mean(id)
         )));
     };
     write_output(None, &crate::docs::rule_markdown(rule.meta()))?;

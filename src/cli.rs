@@ -25,14 +25,19 @@ pub enum Command {
     Explain {
         /// Rule id, e.g. `k8s/privileged-container`.
         id: String,
+        #[command(flatten)]
+        packs: PackArgs,
     },
-    /// Test the rules in a pack directory against their `tests:` snippets (and fixtures).
+    /// Test the rules in pack directories against their `tests:` snippets (and fixtures): DIR,
+    /// else every pack the policy file and `--packs` name.
     TestRules {
         /// Rule pack directory (as given to `--packs`).
-        dir: PathBuf,
+        dir: Option<PathBuf>,
         /// Folder of fixture cases: `<pack>/<name>/` or `<name>/` with `bad*`/`good*` files.
         #[arg(long, value_name = "DIR")]
         fixtures: Option<PathBuf>,
+        #[command(flatten)]
+        packs: PackArgs,
     },
     /// Create or update a baseline file of current findings.
     Baseline {
@@ -43,6 +48,24 @@ pub enum Command {
     Suppressions(SuppressionsArgs),
     /// Print the JSON Schema of bylaw.toml (for editor completion and validation).
     Schema,
+    /// Print the document bylaw builds for a file: kind, context, and the value tree with the
+    /// JSON Pointer and line of every node (code: the tree-sitter node kinds per line).
+    Inspect {
+        file: PathBuf,
+        /// Only the nodes on this line (code: with their text).
+        #[arg(long, value_name = "N")]
+        line: Option<usize>,
+        /// Use this policy file (for the file's context) instead of the nearest `bylaw.toml`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Write a starter `bylaw.toml` for the repository in the current directory: the packs that
+    /// match its files and the contexts found, every key explained.
+    Init {
+        /// Overwrite an existing `bylaw.toml`.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -78,7 +101,10 @@ pub enum ListFormat {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Every finding with its source snippet (miette); help once per rule.
     Human,
+    /// One line per finding: `path:line:col: severity rule-id message`.
+    Concise,
     Json,
     Sarif,
     /// GitHub Actions workflow annotations.
@@ -93,6 +119,15 @@ pub enum RulesFormat {
     Human,
     Json,
     Markdown,
+}
+
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when standard output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,8 +157,9 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Skip files larger than this many bytes (default 2 MiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Skip files larger than this (default 2 MiB): bytes, or with a unit: `2MB`, `512KiB`,
+    /// `1.5M` (KB/MB/GB are powers of 1000, KiB/MiB/GiB and K/M/G powers of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
     /// Only these rules, packs (`k8s`) or tags (`cwe:798`); comma-separated or repeated;
     /// replaces the policy's `select`.
@@ -177,16 +213,93 @@ pub struct CheckArgs {
     /// as one line each.
     #[arg(long)]
     pub show_all: bool,
-    /// Never use colour.
+    /// Never use colour (same as `--color never`).
     #[arg(long)]
     pub no_color: bool,
+    /// When to colour the terminal output.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Show only findings at or above this severity (`--fail-on` still decides the exit code).
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<String>,
+    /// Print only the findings that fail the run and per-file errors: no summary, no notes.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Instead of the findings, print how many there are per rule and per context.
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+/// `--max-file-size`: plain bytes, or a number with a unit (`2MB`, `512KiB`, `1.5M`).
+pub fn parse_size(raw: &str) -> Result<u64, String> {
+    let s = raw.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "k" | "kib" => 1 << 10,
+        "m" | "mib" => 1 << 20,
+        "g" | "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "`{raw}`: unknown unit `{}` (use bytes, KB, MB, GB, KiB, MiB or GiB)",
+                unit.trim()
+            ));
+        }
+    };
+    let value: f64 = num
+        .parse()
+        .map_err(|_| format!("`{raw}` is not a size (e.g. 2097152, 2MB, 512KiB)"))?;
+    let bytes = value * factor as f64;
+    if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
+        return Err(format!("`{raw}` is out of range"));
+    }
+    // Whole bytes: `1.5K` is 1536.
+    Ok(bytes.round() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_units() {
+        assert_eq!(parse_size("100000"), Ok(100_000));
+        assert_eq!(parse_size("2MB"), Ok(2_000_000));
+        assert_eq!(parse_size("2 mb"), Ok(2_000_000));
+        assert_eq!(parse_size("512KiB"), Ok(512 * 1024));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("3B"), Ok(3));
+        assert!(parse_size("2XB").unwrap_err().contains("unknown unit"));
+        assert!(parse_size("MB").is_err());
+        assert!(parse_size("").is_err());
+        assert!(parse_size("1.2.3MB").is_err());
+    }
 }
 
 #[derive(Args, Debug)]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = RulesFormat::Human)]
     pub format: RulesFormat,
+    #[command(flatten)]
+    pub packs: PackArgs,
+}
+
+/// Which rule packs a command sees besides the built-in ones: those `bylaw check` would load
+/// from the current directory.
+#[derive(Args, Debug, Default)]
+pub struct PackArgs {
     /// Extra rule pack directory; repeatable.
     #[arg(long, value_name = "DIR")]
     pub packs: Vec<PathBuf>,
+    /// Take the policy's `packs` from this file instead of the nearest `bylaw.toml` upwards from
+    /// the current directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }

@@ -25,6 +25,9 @@ pub fn rule_markdown(m: &RuleMeta) -> String {
     if !m.tags.is_empty() {
         let _ = writeln!(s, "tags: {}", m.tags.join(", "));
     }
+    if let Some(url) = m.help_uri() {
+        let _ = writeln!(s, "docs: {url}");
+    }
     let _ = writeln!(s, "\n## What it checks\n\n{}\n", m.description);
     let _ = writeln!(s, "## Why it matters\n\n{}\n", m.rationale);
     let _ = writeln!(s, "## Remediation\n\n{}\n", m.remediation);

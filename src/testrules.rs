@@ -39,13 +39,17 @@ struct Outcome {
 }
 
 /// Run `bylaw test-rules`; returns the exit code.
-pub fn run(dir: &Path, fixtures: Option<&Path>) -> Result<i32, Error> {
-    let sources = pack::dir_sources(dir).map_err(|e| Error::Rules(vec![e]))?;
-    if sources.is_empty() {
-        return Err(Error::Usage(format!(
-            "no rule files (*.yaml, *.yml) under {}",
-            dir.display()
-        )));
+pub fn run(dirs: &[PathBuf], fixtures: Option<&Path>) -> Result<i32, Error> {
+    let mut sources = Vec::new();
+    for dir in dirs {
+        let found = pack::dir_sources(dir).map_err(|e| Error::Rules(vec![e]))?;
+        if found.is_empty() {
+            return Err(Error::Usage(format!(
+                "no rule files (*.yaml, *.yml) under {}",
+                dir.display()
+            )));
+        }
+        sources.extend(found);
     }
     let mut specs: BTreeMap<String, TestSpec> = BTreeMap::new();
     for s in &sources {
@@ -123,8 +127,8 @@ pub fn run(dir: &Path, fixtures: Option<&Path>) -> Result<i32, Error> {
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
-/// Duplicate ids inside the directory, and ids that collide with a built-in rule (which
-/// `bylaw check --packs` would refuse).
+/// Duplicate ids inside the directory, and ids in a built-in pack (which `bylaw check --packs`
+/// would refuse).
 fn duplicates(rules: &[Box<dyn Rule>]) -> Vec<RuleLoadError> {
     let mut errors = Vec::new();
     for w in rules.windows(2) {
@@ -136,20 +140,7 @@ fn duplicates(rules: &[Box<dyn Rule>]) -> Vec<RuleLoadError> {
             });
         }
     }
-    let builtin: BTreeSet<String> = pack::embedded_sources()
-        .iter()
-        .filter_map(|s| s.expected_id.clone())
-        .collect();
-    for r in rules {
-        if builtin.contains(&r.meta().id) {
-            errors.push(RuleLoadError {
-                file: r.meta().source.clone(),
-                rule: Some(r.meta().id.clone()),
-                message: "field `id`: a built-in rule already has this id; use your own pack name"
-                    .into(),
-            });
-        }
-    }
+    errors.extend(pack::reserved_pack_errors(rules));
     errors
 }
 

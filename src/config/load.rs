@@ -175,19 +175,13 @@ fn selector(
     if sel.exists_in(registry) {
         Ok(sel)
     } else {
-        let close: Vec<&str> = registry
-            .metas()
-            .map(|m| m.id.as_str())
-            .filter(|id| id.contains(s.get_ref().rsplit('/').next().unwrap_or_default()))
-            .take(3)
-            .collect();
+        let close = registry.did_you_mean(s.get_ref());
         layer.err(
             Some(s.span()),
             format!("unknown rule or pack `{}` in `{what}`", s.get_ref()),
-            &if close.is_empty() {
-                "`bylaw rules` lists every rule id and pack".to_string()
-            } else {
-                format!("did you mean {}?", close.join(", "))
+            &match close.strip_prefix("; ") {
+                Some(c) => c.to_string(),
+                None => "`bylaw rules` lists every rule id and pack".to_string(),
             },
         )
     }
@@ -325,7 +319,10 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
                 return layer.err(
                     at,
                     format!("unknown rule id `{id}` in [rules]"),
-                    "`bylaw rules` lists every rule id",
+                    &format!(
+                        "`bylaw rules` lists every rule id{}",
+                        registry.did_you_mean(id)
+                    ),
                 );
             }
             let json = serde_json::to_value(v).unwrap_or(serde_json::Value::Null);

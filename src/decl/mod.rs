@@ -190,6 +190,19 @@ pub fn compile(
         .unwrap_or(Value::Object(Default::default()));
     let option_regexes = crate::rule::options::compile_defaults(&options)
         .map_err(|e| err(format!("field `options`: {e}")))?;
+    let docs_url = match raw.docs_url.as_deref().map(str::trim) {
+        Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u.to_string()),
+        Some(u) => {
+            return Err(err(format!(
+                "field `docs-url`: `{u}` is not an http(s) address"
+            )));
+        }
+        // A built-in rule (its location fixes its id) links to the docs the build names.
+        None if expected_id.is_some() => {
+            crate::rule::builtin_docs_url(crate::rule::BUILTIN_DOCS_URL, &raw.id)
+        }
+        None => None,
+    };
     let meta = RuleMeta {
         id: raw.id.clone(),
         pack: pack.to_string(),
@@ -206,6 +219,7 @@ pub fn compile(
         options,
         option_regexes,
         source: file.to_string(),
+        docs_url,
     };
     let message = raw.message.clone().unwrap_or_else(|| meta.title.clone());
     let type_only = |field: &str, present: bool, allowed: RuleType| -> Result<(), RuleLoadError> {

@@ -29,6 +29,9 @@ pub struct RawRule {
     pub remediation: String,
     #[serde(default)]
     pub references: Vec<String>,
+    /// The rule's documentation page (`https://…`), linked from findings and SARIF.
+    #[serde(default)]
+    pub docs_url: Option<String>,
     /// Message template; `{{value}}`, `{{$.rel.path}}`, `{{root:$.path}}` (config), `$VAR` (code).
     #[serde(default)]
     pub message: Option<String>,

@@ -59,6 +59,8 @@ pub struct ScanRequest {
     /// What the user asked to scan (a group under a nested policy scans a subtree of it): the
     /// root of fingerprints and CODEOWNERS paths for files outside any repository.
     pub scan_roots: Vec<PathBuf>,
+    /// Counts files found and checked, for the progress line on a terminal.
+    pub progress: Option<Arc<crate::progress::Progress>>,
 }
 
 impl ScanRequest {
@@ -76,6 +78,7 @@ impl ScanRequest {
             no_repo_rules: false,
             partial: false,
             staged: false,
+            progress: None,
         }
     }
 }
@@ -494,12 +497,19 @@ impl<'a> Engine<'a> {
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
         let includes = walk::includes::gitlab_includes(&files);
+        if let Some(p) = &req.progress {
+            p.total
+                .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
+        }
         // What the files build (Kustomize overlays, Helm charts), and the files those builds
         // consume, which are not judged on their own.
         let rendered = Rendered::build(&files, &req.base, req.max_file_size);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
+                if let Some(p) = &req.progress {
+                    p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
                 // A file a GitLab pipeline includes is judged as part of that pipeline.
                 let pipeline = includes.get(&f.rel).map(|&i| Place {
                     scoped: self.policy.scoped(&files[i].rel).into_owned(),
@@ -1506,6 +1516,14 @@ fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// A file's text as the scan reads it (BOMs, UTF-16, invalid UTF-8 replaced); `None` for binary.
+pub fn decode_text(bytes: &[u8]) -> Option<String> {
+    match decode(bytes) {
+        Decoded::Text(t) | Decoded::Lossy(t) => Some(t),
+        Decoded::Binary => None,
+    }
+}
+
 fn utf16(bytes: &[u8], f: fn([u8; 2]) -> u16) -> Decoded {
     let units: Vec<u16> = bytes.chunks_exact(2).map(|c| f([c[0], c[1]])).collect();
     match String::from_utf16(&units) {
@@ -1596,6 +1614,7 @@ mod tests {
                     references: Vec::new(),
                     options: serde_json::Value::Null,
                     option_regexes: Default::default(),
+                    docs_url: None,
                     source: String::new(),
                 },
                 panics,

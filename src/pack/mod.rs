@@ -3,6 +3,7 @@
 //! adding a rule file needs no registry edit.
 
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
@@ -55,6 +56,43 @@ pub fn embedded_sources() -> Vec<RuleSource> {
     walk(&EMBEDDED, &mut out);
     out.sort_by(|a, b| a.file.cmp(&b.file));
     out
+}
+
+/// The names of the built-in packs (`k8s`, `gha`…).
+pub fn builtin_pack_names() -> BTreeSet<String> {
+    EMBEDDED
+        .dirs()
+        .filter_map(|d| d.path().file_name()?.to_str().map(String::from))
+        .collect()
+}
+
+/// An error for every rule of an organisation's pack whose id takes a built-in pack's name: its
+/// rules would mix with bylaw's (`select = ["k8s"]` would pick them up, and a later built-in
+/// rule could take the same id).
+pub fn reserved_pack_errors(rules: &[Box<dyn Rule>]) -> Vec<RuleLoadError> {
+    let builtin = builtin_pack_names();
+    let builtin_ids: BTreeSet<String> = embedded_sources()
+        .into_iter()
+        .filter_map(|s| s.expected_id)
+        .collect();
+    rules
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| builtin.contains(&m.pack))
+        .map(|m| RuleLoadError {
+            file: m.source.clone(),
+            rule: Some(m.id.clone()),
+            message: if builtin_ids.contains(&m.id) {
+                "field `id`: a built-in rule already has this id; use your own pack name".into()
+            } else {
+                format!(
+                    "field `id`: `{}` is a built-in pack; use your own pack name (`acme/{}`)",
+                    m.pack,
+                    m.id.rsplit('/').next().unwrap_or(&m.id)
+                )
+            },
+        })
+        .collect()
 }
 
 /// Rule files under a user pack directory (recursively), sorted by path.

@@ -35,7 +35,7 @@ pub fn write(
             let m = r.meta();
             let mut tags = m.tags.clone();
             tags.insert(0, "security".into());
-            json!({
+            let mut rule = json!({
                 "id": m.id,
                 "name": m.id,
                 "shortDescription": {"text": m.title},
@@ -44,7 +44,6 @@ pub fn write(
                     "text": format!("{}\n\n{}", m.rationale, m.remediation),
                     "markdown": crate::docs::rule_markdown(m),
                 },
-                "helpUri": m.help_uri(),
                 "defaultConfiguration": {"level": m.severity.sarif_level()},
                 "properties": {
                     "tags": tags,
@@ -55,7 +54,12 @@ pub fn write(
                         crate::finding::Confidence::Low => "low",
                     },
                 },
-            })
+            });
+            // No link is better than a made-up one: SARIF's helpUri is optional.
+            if let (Some(u), Some(o)) = (m.help_uri(), rule.as_object_mut()) {
+                o.insert("helpUri".into(), json!(u));
+            }
+            rule
         })
         .collect();
     let index_of = |id: &str| report.rules_run.iter().position(|r| r == id);
@@ -163,7 +167,6 @@ pub fn write(
                 "name": "bylaw",
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/bylaw-dev/bylaw",
                 "rules": rules,
             }},
             "invocations": [{

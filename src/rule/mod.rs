@@ -71,14 +71,16 @@ pub struct RuleMeta {
     pub option_regexes: options::CompiledOptions,
     /// Where the rule was declared (`rules/k8s/privileged-container.yaml`).
     pub source: String,
+    /// The rule's documentation page: its own `docs-url`, or for a built-in rule the page the
+    /// build named (`BYLAW_DOCS_URL`); `None` when there is none, never a guessed address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
 }
 
 impl RuleMeta {
-    pub fn help_uri(&self) -> String {
-        format!(
-            "https://github.com/bylaw-dev/bylaw/blob/main/rules/{}.yaml",
-            self.id
-        )
+    /// The documentation link shown with findings and in SARIF, if the rule has one.
+    pub fn help_uri(&self) -> Option<&str> {
+        self.docs_url.as_deref()
     }
 
     /// The first paragraph of the remediation, used as a finding's help line.
@@ -93,6 +95,29 @@ impl RuleMeta {
 
     pub fn applies(&self, kind: DocumentKind) -> bool {
         self.applies_to.contains(&kind)
+    }
+}
+
+/// Documentation page template for the built-in rules, fixed when bylaw is built: a distributor
+/// sets `BYLAW_DOCS_URL=https://example.org/rules/{id}` (`{id}`, `{pack}` and `{name}` are filled
+/// in; without a placeholder the id is appended as a path segment). Unset: no link.
+pub const BUILTIN_DOCS_URL: Option<&str> = option_env!("BYLAW_DOCS_URL");
+
+/// A built-in rule's documentation page under `template` (see [`BUILTIN_DOCS_URL`]).
+pub fn builtin_docs_url(template: Option<&str>, id: &str) -> Option<String> {
+    let t = template?.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let (pack, name) = id.split_once('/').unwrap_or(("", id));
+    if t.contains("{id}") || t.contains("{pack}") || t.contains("{name}") {
+        Some(
+            t.replace("{id}", id)
+                .replace("{pack}", pack)
+                .replace("{name}", name),
+        )
+    } else {
+        Some(format!("{}/{id}", t.trim_end_matches('/')))
     }
 }
 
@@ -244,5 +269,24 @@ pub trait Rule: Send + Sync {
     /// one traversal of the tree (indexed by node kind) instead of one traversal per rule.
     fn as_code(&self) -> Option<&crate::decl::code_rule::CodeRule> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::builtin_docs_url;
+
+    #[test]
+    fn builtin_docs_links_come_from_the_build_template_only() {
+        assert_eq!(builtin_docs_url(None, "k8s/privileged-container"), None);
+        assert_eq!(builtin_docs_url(Some("  "), "k8s/x"), None);
+        assert_eq!(
+            builtin_docs_url(Some("https://d.example/{pack}/{name}.html"), "k8s/x").as_deref(),
+            Some("https://d.example/k8s/x.html")
+        );
+        assert_eq!(
+            builtin_docs_url(Some("https://d.example/rules/"), "k8s/x").as_deref(),
+            Some("https://d.example/rules/k8s/x")
+        );
     }
 }

@@ -112,7 +112,10 @@ pub fn apply(
                     &d.path,
                     Some(d.span),
                     Some(d.start),
-                    format!("suppression names unknown rule `{r}`"),
+                    format!(
+                        "suppression names unknown rule `{r}`{}",
+                        cx.registry.did_you_mean(r)
+                    ),
                     &format!("unknown|{r}|{}", dkey(d)),
                 ));
             }
