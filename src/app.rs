@@ -53,6 +53,8 @@ pub fn run(cli: Cli) -> Result<i32, Error> {
             write_output(None, crate::config::SCHEMA)?;
             Ok(0)
         }
+        Command::Report(args) => crate::posture::cmd::report(args),
+        Command::Audit(args) => crate::posture::cmd::audit(args),
         Command::Inspect { file, line, config } => {
             write_output(None, &crate::inspect::run(&file, config, line)?)?;
             Ok(0)
@@ -137,7 +139,7 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
             return Err(Error::Usage(format!("cannot read {}: {e}", p.display())));
         }
     }
-    let base = choose_base(&paths);
+    let base = scan.base.clone().unwrap_or_else(|| choose_base(&paths));
     let git_files = if scan.staged {
         Some(crate::git::staged_files(&cwd, &base)?)
     } else if let Some(r) = &scan.since {
@@ -159,7 +161,10 @@ pub fn prepare(scan: &ScanArgs) -> Result<(Registry, Vec<Group>), Error> {
     for p in &paths {
         let cfg = match &scan.config {
             Some(c) => Some(c.clone()),
-            None => load::discover(p),
+            None => load::discover(p).filter(|c| {
+                !scan.own_policy_only
+                    || std::fs::canonicalize(p).is_ok_and(|dir| c.starts_with(dir))
+            }),
         };
         by_config.entry((cfg, false)).or_default().push(p.clone());
         if scan.config.is_none() && git_files.is_none() && p.is_dir() {
@@ -374,15 +379,9 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     }
     report.exit_zero = args.exit_zero;
     if let Some(b) = &args.baseline {
-        let entries = baseline::load(b)?;
-        let run = report.rules_run.clone();
-        baseline::apply(&mut report.findings, &entries, &run);
-        report.finalize();
+        apply_baseline(&mut report, b)?;
     }
-    if let Some(g) = groups.first() {
-        let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
-        crate::owners::assign(&mut report.findings, &roots);
-    }
+    describe_scan(&mut report, &groups, &args.provenance);
     // The exit code and the summary count every finding; `--min-severity` and `--quiet` only
     // change what is shown.
     let code = report.exit_code();
@@ -469,6 +468,49 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     // The process is about to exit: freeing every finding and source need not hold it up.
     crate::engine::drop_in_background((report, registry, groups));
     Ok(code)
+}
+
+/// Mark the findings a baseline file holds.
+pub fn apply_baseline(report: &mut Report, file: &std::path::Path) -> Result<(), Error> {
+    let entries = baseline::load(file)?;
+    let run = report.rules_run.clone();
+    baseline::apply(&mut report.findings, &entries, &run);
+    report.finalize();
+    Ok(())
+}
+
+/// Owners of every finding, and where the scan comes from with its suppressions and waivers
+/// (for the JSON report's `scan` and `suppressions`).
+pub fn describe_scan(
+    report: &mut Report,
+    groups: &[Group],
+    provenance: &crate::cli::ProvenanceArgs,
+) {
+    let Some(g) = groups.first() else {
+        return;
+    };
+    let roots = crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots);
+    crate::owners::assign(&mut report.findings, &roots);
+    let policies: Vec<&Policy> = groups.iter().map(|g| &g.policy).collect();
+    let mut owners = crate::owners::Lookup::new(&roots);
+    report.suppressions = Some(crate::report::scan::suppressions(
+        report,
+        &policies,
+        &mut owners,
+    ));
+    // What was scanned, not where bylaw ran: `bylaw check ../api` describes `api`.
+    let scanned = g.request.scan_roots.first().unwrap_or(&g.request.base);
+    let scanned = if scanned.is_dir() {
+        scanned.as_path()
+    } else {
+        scanned.parent().unwrap_or(&g.request.base)
+    };
+    report.scan = Some(crate::report::scan::describe(
+        scanned,
+        &policies,
+        provenance.repository.as_deref(),
+        provenance.timestamp,
+    ));
 }
 
 fn parse_severity(flag: &str, s: &str) -> Result<Severity, Error> {
@@ -572,46 +614,24 @@ fn suppressions(args: SuppressionsArgs) -> Result<i32, Error> {
         reason: Option<String>,
         ticket: Option<String>,
     }
-    let mut rows: Vec<Row> = report
-        .directives
-        .iter()
-        .filter(|d| d.error.is_none())
-        .map(|d| Row {
-            until: d.until.clone(),
-            origin: d.origin.to_string(),
-            location: format!("{}:{}", d.path, d.start.line),
-            rules: d.rules.clone(),
-            owner: None,
-            reason: d.reason.clone(),
-            ticket: None,
+    let policies: Vec<&Policy> = groups.iter().map(|g| &g.policy).collect();
+    let roots = match groups.first() {
+        Some(g) => crate::project::roots::Roots::new(&g.request.base, &g.request.scan_roots),
+        None => crate::project::roots::Roots::new(std::path::Path::new("."), &[]),
+    };
+    let mut owners = crate::owners::Lookup::new(&roots);
+    let rows: Vec<Row> = crate::report::scan::suppressions(&report, &policies, &mut owners)
+        .into_iter()
+        .map(|e| Row {
+            until: e.until,
+            origin: e.origin,
+            location: format!("{}:{}", e.path, e.line),
+            rules: e.rules,
+            owner: e.owner,
+            reason: e.reason,
+            ticket: e.ticket,
         })
         .collect();
-    let mut seen = BTreeSet::new();
-    for g in &groups {
-        for w in &g.policy.waivers {
-            if !seen.insert((w.file.clone(), w.line)) {
-                continue;
-            }
-            rows.push(Row {
-                until: w.until.clone(),
-                origin: "waiver".into(),
-                location: format!("{}:{}", w.file, w.line),
-                rules: w.rule_names.clone(),
-                owner: w.owner.clone(),
-                reason: w.reason.clone(),
-                ticket: w.ticket.clone(),
-            });
-        }
-    }
-    // Soonest expiry first; entries without expiry last.
-    rows.sort_by(|a, b| {
-        (a.until.is_none(), &a.until, &a.location, &a.rules).cmp(&(
-            b.until.is_none(),
-            &b.until,
-            &b.location,
-            &b.rules,
-        ))
-    });
     let today = load::today();
     let body = match args.format {
         ListFormat::Json => {
@@ -649,7 +669,7 @@ fn suppressions(args: SuppressionsArgs) -> Result<i32, Error> {
 }
 
 /// Stream output to a file or standard output through a buffer.
-fn write_with(
+pub fn write_with(
     path: Option<&PathBuf>,
     f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {

@@ -66,6 +66,79 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Roll many repositories' JSON reports up into one posture page (HTML), Markdown or a JSON
+    /// summary.
+    Report(ReportArgs),
+    /// Scan every repository in a directory, each as its own root with its own policy, and write
+    /// one JSON report per repository (for `bylaw report`).
+    Audit(AuditArgs),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PostureFormat {
+    /// A self-contained page (inline CSS, JavaScript and SVG; no external requests).
+    Html,
+    Markdown,
+    /// A summary for dashboards, also read back by `--previous`.
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// JSON reports (`bylaw check --format json`), or directories searched for `*.json`.
+    #[arg(required = true, value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// Output format (default: from the `-o` extension, `.md` or `.json`; else html).
+    #[arg(long, value_enum)]
+    pub format: Option<PostureFormat>,
+    /// Where to write (default: standard output).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// An earlier JSON summary (`bylaw report --format json`): show new and fixed findings.
+    #[arg(long, value_name = "SUMMARY")]
+    pub previous: Option<PathBuf>,
+    /// The date expiry is judged against, `YYYY-MM-DD` (default: today, UTC, or `BYLAW_TODAY`).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+    /// Suppressions and waivers expiring within this many days are listed as expiring.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub expiring_days: u32,
+    /// Page title.
+    #[arg(long, default_value = "Security and engineering posture")]
+    pub title: String,
+    /// Extra rule pack directory, for the titles and `explain` text of its rules; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// A directory holding one repository (a folder with `.git`) per subdirectory.
+    pub dir: PathBuf,
+    /// Where to write `<repository folder>.json` for each repository (created if missing).
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output_dir: PathBuf,
+    /// Repositories scanned at once (default: all cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// A baseline file, relative to each repository, applied where it exists.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Always exit 0 when every repository was scanned.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Add each scan's UTC time to its report.
+    #[arg(long)]
+    pub timestamp: bool,
+    /// Extra rule pack directory; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub packs: Vec<PathBuf>,
+    /// Do not read or write the result cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Cache directory (default: $BYLAW_CACHE_DIR, else $XDG_CACHE_HOME/bylaw, else ~/.cache/bylaw).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -180,6 +253,14 @@ pub struct ScanArgs {
     /// Cache directory (default: $BYLAW_CACHE_DIR, else $XDG_CACHE_HOME/bylaw, else ~/.cache/bylaw).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Look for the policy only inside the scanned directory, not above it (`bylaw audit`:
+    /// each repository is governed by its own `bylaw.toml` or none).
+    #[arg(skip)]
+    pub own_policy_only: bool,
+    /// Report paths relative to this directory instead of the current one (`bylaw audit`: each
+    /// repository's paths from its own root).
+    #[arg(skip)]
+    pub base: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -228,6 +309,21 @@ pub struct CheckArgs {
     /// Instead of the findings, print how many there are per rule and per context.
     #[arg(long)]
     pub statistics: bool,
+    #[command(flatten)]
+    pub provenance: ProvenanceArgs,
+}
+
+/// What the JSON report's `scan` object says beyond what git knows.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ProvenanceArgs {
+    /// Repository name in the JSON report's `scan` (default: the `origin` remote as
+    /// `host/path`, else the directory name).
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
+    /// Add the scan's UTC time to the JSON report's `scan` (reports are otherwise the same
+    /// bytes for the same input).
+    #[arg(long)]
+    pub timestamp: bool,
 }
 
 /// `--max-file-size`: plain bytes, or a number with a unit (`2MB`, `512KiB`, `1.5M`).

@@ -178,3 +178,124 @@ pub fn changed_since(cwd: &Path, base: &Path, since: &str) -> Result<Vec<WalkedF
 fn canonical(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
+
+/// Where a scan comes from, as git knows it: for the `scan` object of the JSON report.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// The repository's top-level directory.
+    pub toplevel: PathBuf,
+    /// The `origin` remote's URL without credentials (see [`clean_remote`]).
+    pub origin: Option<String>,
+    pub commit: Option<String>,
+    /// `None` on a detached HEAD.
+    pub branch: Option<String>,
+}
+
+/// Git facts of the repository holding `dir`; `None` outside git (or without git installed).
+/// Only plumbing that reads refs and config runs: nothing that refreshes the index or starts a
+/// hook or filesystem monitor the scanned repository could configure.
+pub fn facts(dir: &Path) -> Option<Facts> {
+    let top = toplevel(dir).ok()?;
+    let one = |args: &[&str]| {
+        git(&top, args)
+            .ok()
+            .map(|o| String::from_utf8_lossy(&o).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    Some(Facts {
+        origin: one(&["config", "--get", "remote.origin.url"]).and_then(|u| clean_remote(&u)),
+        // Both fail in a repository without commits: left out.
+        commit: one(&["rev-parse", "--verify", "--quiet", "HEAD"]),
+        branch: one(&["symbolic-ref", "--quiet", "--short", "HEAD"]),
+        toplevel: top,
+    })
+}
+
+/// A remote URL as a repository name: `host/path` without scheme, credentials, port, query or
+/// `.git` (`https://x-access-token:TOKEN@github.com/acme/api.git` and `git@github.com:acme/api`
+/// are both `github.com/acme/api`). A local path gives its last component. The user-info part
+/// never survives: a token embedded in a remote URL must not reach a report.
+pub fn clean_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    let (rest, scheme) = match url.split_once("://") {
+        Some((s, r)) => (r, Some(s)),
+        None => (url, None),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    let local = scheme == Some("file")
+        || (scheme.is_none()
+            && (rest.starts_with('/') || rest.starts_with('.') || !rest.contains(':')));
+    let name = if local {
+        rest.trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        // Everything up to the last `@` is user-info, even if a malformed password holds a `/`
+        // or `:` (a path with an `@` then loses its start: a wrong name, never a leaked token).
+        let rest = rest.rsplit('@').next().unwrap_or_default();
+        // The authority ends at the first `/` (URL form) or, for scp form, at the `:`.
+        let (authority, path) = match scheme {
+            Some(_) => rest.split_once('/').unwrap_or((rest, "")),
+            None => rest.split_once(':').unwrap_or((rest, "")),
+        };
+        let host = match authority.rsplit_once(':') {
+            // A port (a credential without `@` is not a URL git accepts).
+            Some((h, port)) if port.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => authority,
+        };
+        let path = path.trim_matches('/');
+        if path.is_empty() {
+            host.to_string()
+        } else {
+            format!("{host}/{path}")
+        }
+    };
+    let name = name
+        .strip_suffix(".git")
+        .unwrap_or(&name)
+        .trim_end_matches('/');
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_remote;
+
+    #[test]
+    fn remote_urls_become_names_without_credentials() {
+        for (url, want) in [
+            ("https://github.com/acme/api.git", "github.com/acme/api"),
+            (
+                // bylaw: ignore[secrets/url-credentials] reason="made-up token the test proves is dropped"
+                "https://x-access-token:ghp_SECRET@github.com/acme/api.git",
+                "github.com/acme/api",
+            ),
+            (
+                "https://user@gitlab.example.com:8443/group/sub/app/",
+                "gitlab.example.com/group/sub/app",
+            ),
+            ("git@github.com:acme/api.git", "github.com/acme/api"),
+            (
+                "ssh://git:pw@host.example/acme/api?x=1",
+                "host.example/acme/api",
+            ),
+            ("/srv/git/api.git", "api"),
+            ("file:///srv/git/api", "api"),
+            ("../api", "api"),
+            (
+                "https://u:pa/ss@host.example/acme/api",
+                "host.example/acme/api",
+            ),
+        ] {
+            assert_eq!(clean_remote(url).as_deref(), Some(want), "{url}");
+        }
+        assert_eq!(clean_remote(""), None);
+        assert!(
+            !clean_remote("https://tok:SECRET@h/x")
+                .unwrap()
+                .contains("SECRET")
+        );
+    }
+}

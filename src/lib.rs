@@ -20,6 +20,7 @@ pub mod init;
 pub mod inspect;
 pub mod owners;
 pub mod pack;
+pub mod posture;
 pub mod progress;
 pub mod project;
 pub mod report;

@@ -182,26 +182,46 @@ fn compile(globs: &[Glob], offset: usize) -> Vec<(usize, GlobSet)> {
     }
 }
 
-/// Give every finding the owners its path has in the CODEOWNERS of its own root (its
-/// repository's, for a scan holding several), matched against its path from that root.
-pub fn assign(findings: &mut [Box<Finding>], roots: &Roots) {
-    let mut files: HashMap<PathBuf, Option<CodeOwners>> = HashMap::new();
-    // Findings come many to a file: match each path once.
-    let mut by_path: HashMap<String, Vec<String>> = HashMap::new();
-    for f in findings {
-        if let Some(o) = by_path.get(&f.path) {
-            f.owners = o.clone();
-            continue;
+/// Owners of paths as reports show them (relative to the scan base), each from the CODEOWNERS
+/// of the path's own root (its repository's, for a scan holding several), matched against its
+/// path from that root. Each CODEOWNERS file is read once and each path matched once.
+pub struct Lookup<'r> {
+    roots: &'r Roots,
+    files: HashMap<PathBuf, Option<CodeOwners>>,
+    by_path: HashMap<String, Vec<String>>,
+}
+
+impl<'r> Lookup<'r> {
+    pub fn new(roots: &'r Roots) -> Self {
+        Lookup {
+            roots,
+            files: HashMap::new(),
+            by_path: HashMap::new(),
         }
-        let (root, rel) = roots.locate(&f.path);
-        let owners = files
+    }
+
+    pub fn owners(&mut self, path: &str) -> Vec<String> {
+        if let Some(o) = self.by_path.get(path) {
+            return o.clone();
+        }
+        let (root, rel) = self.roots.locate(path);
+        let owners = self
+            .files
             .entry(root)
             .or_insert_with_key(|r| CodeOwners::load(r))
             .as_ref()
             .map(|o| o.owners_of(&rel))
             .unwrap_or_default();
-        by_path.insert(f.path.clone(), owners.clone());
-        f.owners = owners;
+        self.by_path.insert(path.to_string(), owners.clone());
+        owners
+    }
+}
+
+/// Give every finding the owners its path has (see [`Lookup`]).
+pub fn assign(findings: &mut [Box<Finding>], roots: &Roots) {
+    let mut lookup = Lookup::new(roots);
+    for f in findings {
+        f.owners = lookup.owners(&f.path);
     }
 }
 

@@ -108,7 +108,7 @@ fn load_into(path: &Path, out: &mut Vec<Layer>, stack: &mut Vec<PathBuf>) -> Res
                     e.message()
                 ),
                 help: Some(
-                    "valid keys: extends, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]]; `bylaw schema` prints the JSON Schema"
+                    "valid keys: extends, version, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]]; `bylaw schema` prints the JSON Schema"
                         .into(),
                 ),
             });
@@ -219,6 +219,22 @@ pub fn valid_date(s: &str) -> bool {
     matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
+/// `YYYY-MM-DD` → days since 1970-01-01 (the inverse of [`civil_from_days`]); `None` when it
+/// is not a date.
+pub fn days_from_civil(date: &str) -> Option<i64> {
+    if !valid_date(date) {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| date[r].parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
 /// Today's date, `YYYY-MM-DD` (UTC). `BYLAW_TODAY` overrides it, for reproducible tests and audits.
 pub fn today() -> String {
     if let Ok(t) = std::env::var("BYLAW_TODAY")
@@ -233,7 +249,7 @@ pub fn today() -> String {
 }
 
 /// Days since 1970-01-01 → `YYYY-MM-DD` (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> String {
+pub fn civil_from_days(z: i64) -> String {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -263,6 +279,9 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
     for (li, layer) in layers.iter().enumerate() {
         let raw = &layer.raw;
         p.files.push(layer.path.clone());
+        if raw.version.is_some() {
+            p.version.clone_from(&raw.version);
+        }
         // Globs are anchored at each file's folder; express them relative to the nearest file's.
         let prefix = match layer.dir.strip_prefix(&nearest.dir) {
             Ok(rel) if !rel.as_os_str().is_empty() => {

@@ -117,6 +117,8 @@ pub struct Policy {
     pub path_prefix: String,
     /// Policy files loaded, nearest last (for the cache key and `bylaw suppressions`).
     pub files: Vec<PathBuf>,
+    /// The `version` key of the nearest policy file that sets one.
+    pub version: Option<String>,
     /// Ignore inline suppressions and waivers (`--no-ignores`).
     pub no_ignores: bool,
     /// How files are put into contexts, and what each context's findings do.
@@ -142,6 +144,7 @@ impl Default for Policy {
             violations: Vec::new(),
             path_prefix: String::new(),
             files: Vec::new(),
+            version: None,
             no_ignores: false,
             contexts: Contexts::default(),
         }

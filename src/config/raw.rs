@@ -13,6 +13,9 @@ pub struct RawConfig {
     /// overrides all of them. Paths are relative to this file.
     #[serde(default)]
     pub extends: Vec<Spanned<String>>,
+    /// A version name for this policy (`"2026.12"`), reported in each JSON report's
+    /// `scan.policy.version`; the nearest file that sets one wins.
+    pub version: Option<String>,
     /// Rules, packs (`k8s`) or tags (`cwe:798`) to run; absent means every rule.
     pub select: Option<Vec<Spanned<String>>>,
     /// Rules, packs or tags never to run.

@@ -1,5 +1,6 @@
 //! JSON output, shape version `1` (documented in the README):
-//! `{ "version", "tool", "summary", "findings": [...], "errors": [...], "skipped": [...] }`.
+//! `{ "version", "tool", "scan", "summary", "findings": [...], "errors": [...], "skipped": [...],
+//! "suppressions": [...] }` (`scan` and `suppressions` when the report has them).
 //! No timestamps or durations, so the same input gives the same bytes. Serialised from borrowed
 //! structs rather than a `serde_json::Value` tree, so large reports do not double in memory.
 
@@ -19,11 +20,15 @@ pub const JSON_VERSION: &str = "1";
 struct Doc<'a> {
     version: &'static str,
     tool: Tool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scan: Option<&'a super::scan::ScanInfo>,
     summary: Summary,
     /// Always empty here: `write` splices the findings in.
     findings: &'a [JsonFinding<'a>],
     errors: &'a [FileError],
     skipped: &'a [Skipped],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<&'a [super::scan::SuppressionEntry]>,
 }
 
 #[derive(Serialize)]
@@ -162,6 +167,7 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
             name: "bylaw",
             version: env!("CARGO_PKG_VERSION"),
         },
+        scan: report.scan.as_ref(),
         summary: Summary {
             counts,
             files_scanned: report.files_scanned,
@@ -182,13 +188,15 @@ pub fn write(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()>
         findings: &[],
         errors: &report.errors,
         skipped: &report.skipped,
+        suppressions: report.suppressions.as_deref(),
     };
     // Everything but the findings is printed as usual with an empty list, and the findings are
     // spliced in where it stands, rendered in parallel: the same bytes as one pretty print.
     let mut head = serde_json::to_vec_pretty(&doc).map_err(std::io::Error::other)?;
     head.push(b'\n');
     const EMPTY: &[u8] = b"\n  \"findings\": []";
-    // The summary before it holds only numbers and fixed words, so this is the findings key.
+    // What comes before it holds numbers, fixed words and JSON strings (which hold no raw
+    // newline), so this is the findings key.
     let at = head
         .windows(EMPTY.len())
         .position(|win| win == EMPTY)

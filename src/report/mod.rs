@@ -7,6 +7,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod scan;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -117,6 +118,11 @@ pub struct Report {
     pub rule_help: BTreeMap<String, String>,
     /// Inline suppression directives found (for `bylaw suppressions`).
     pub directives: Vec<crate::suppress::Directive>,
+    /// Where the scan comes from (`bylaw check` sets it; JSON `scan`).
+    pub scan: Option<scan::ScanInfo>,
+    /// Suppressions and waivers with owner and expiry (`bylaw check` sets it; JSON
+    /// `suppressions`).
+    pub suppressions: Option<Vec<scan::SuppressionEntry>>,
 }
 
 impl Report {

@@ -16,6 +16,8 @@ use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, DocumentKind, Span, pointer_escape};
 use crate::rule::{RuleContext, ScanContext};
 
+pub mod env;
+
 /// Built-in rules of the `k8s` pack.
 pub const RULES: &[(&str, Factory)] = &[
     ("k8s/apparmor-unconfined", || Box::new(AppArmorUnconfined)),

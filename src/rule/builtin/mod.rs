@@ -8,6 +8,7 @@
 pub mod bylaw;
 pub mod compose;
 pub mod docker;
+pub mod docker_stages;
 pub mod gha;
 pub mod gitlab;
 pub mod go;
@@ -68,11 +69,13 @@ const PACKS: &[&[(&str, Factory)]] = &[
     bylaw::RULES,
     compose::RULES,
     docker::RULES,
+    docker_stages::RULES,
     gha::RULES,
     gitlab::RULES,
     go::RULES,
     javascript::RULES,
     k8s::RULES,
+    k8s::env::RULES,
     python::RULES,
     repo::RULES,
     rust::RULES,
