@@ -446,6 +446,23 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     resolve_contexts(layers, &mut p)?;
+    // The nearest file naming var-files decides them (a team's environment, not a base's).
+    for layer in layers {
+        if layer.raw.terraform.var_files.is_empty() {
+            continue;
+        }
+        p.terraform_var_files.clear();
+        for f in &layer.raw.terraform.var_files {
+            if !crate::project::terraform::safe_relative(f.get_ref()) {
+                return layer.err(
+                    Some(f.span()),
+                    format!("`var-files` entry `{}` leaves the module directory", f.get_ref()),
+                    "name .tfvars files by a path relative to the Terraform module directory, without `..`",
+                );
+            }
+            p.terraform_var_files.push(f.get_ref().clone());
+        }
+    }
     p.required = required_sources.iter().map(|(_, s)| s.clone()).collect();
     // Report (and ignore) attempts to switch off or lower a required rule.
     for layer in layers {

@@ -123,6 +123,9 @@ pub struct Policy {
     pub no_ignores: bool,
     /// How files are put into contexts, and what each context's findings do.
     pub contexts: Contexts,
+    /// `[terraform] var-files`: `.tfvars` files (relative to each Terraform module directory)
+    /// applied after `terraform.tfvars` and `*.auto.tfvars`, in order.
+    pub terraform_var_files: Vec<String>,
 }
 
 impl Default for Policy {
@@ -147,6 +150,7 @@ impl Default for Policy {
             version: None,
             no_ignores: false,
             contexts: Contexts::default(),
+            terraform_var_files: Vec::new(),
         }
     }
 }

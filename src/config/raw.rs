@@ -48,6 +48,18 @@ pub struct RawConfig {
     /// File contexts: `[contexts.test] paths = ["qa/**"]`, `builtin = false`, `mode = "fail"`.
     #[serde(default)]
     pub contexts: BTreeMap<Spanned<String>, RawContext>,
+    /// Terraform evaluation: `[terraform] var-files = ["env/prod.tfvars"]`.
+    #[serde(default)]
+    pub terraform: RawTerraform,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawTerraform {
+    /// `.tfvars` files, relative to each Terraform module directory, applied (in order) after
+    /// `terraform.tfvars` and `*.auto.tfvars`, as `terraform plan -var-file=…` would.
+    #[serde(default)]
+    pub var_files: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]

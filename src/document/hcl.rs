@@ -15,9 +15,17 @@
 //! - Nested blocks are ALWAYS arrays of objects under the block name, even when there is one:
 //!   `ingress {…} ingress {…}` → `ingress: [{…}, {…}]`, so rules write `$.ingress[*].cidr_blocks`.
 //!   A labelled nested block adds one object level per label before the array.
-//! - `dynamic "ingress" { for_each = … content {…} }` is an `ingress` block (Terraform generates
-//!   one per element) holding the content's attributes and blocks: `$.ingress[*]` sees it like
-//!   a static one. Its pointer's spans are the whole `dynamic` block and its header.
+//! - `dynamic "ingress" { for_each = … content {…} }` is one `ingress` block per element when
+//!   `for_each` is known (a list or map; the iterator — the label or `iterator = name` — bound to
+//!   each element's `key` and `value`), and else one block whose iterator values are unknown:
+//!   `$.ingress[*]` sees them like static ones. Their pointers' spans are the whole `dynamic`
+//!   block and its header; their attributes' spans are the content's.
+//! - A top-level block whose `count` is known 0 or whose `for_each` is known empty is left out
+//!   (Terraform creates nothing); with a known `count`, the first instance is judged
+//!   (`count.index` = 0). `each.*` stays unknown.
+//! - With a module scope ([`parse_in`]), every expression whose value Terraform would know is that
+//!   value ([`super::hcl_eval`]); the pointers whose value came through a variable or local are
+//!   listed with their [`Origin`].
 //! - Attribute values: literals decoded (null, bools, numbers, strings, `-1`); arrays and objects
 //!   recursively; `jsonencode(X)` / `yamlencode(X)` / `tolist(X)` / `toset(X)` / `tomap(X)` → the
 //!   value of X (so inline policies can be checked); parentheses are transparent; templates and
@@ -41,6 +49,9 @@ use hcl_edit::structure::{Block, BlockLabel, Body};
 use hcl_edit::template::{Element, Template};
 use serde_json::{Map, Number, Value};
 
+use std::sync::Arc;
+
+use super::hcl_eval::{NoScope, Origin, Scope, Val, eval, eval_template};
 use super::{ConfigDoc, ParseError, Span, StrMap, pointer_escape};
 
 /// Deepest nesting we convert (hcl-edit itself refuses more than 64 nested levels).
@@ -50,6 +61,16 @@ pub const MAX_DEPTH: usize = 256;
 const TRANSPARENT_FUNCS: &[&str] = &["jsonencode", "yamlencode", "tolist", "toset", "tomap"];
 
 pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
+    parse_in(text, &NoScope).map(|(docs, _)| docs)
+}
+
+/// Pointers whose value came from a variable or local, with where that value is written.
+pub type Origins = Vec<(String, Arc<Origin>)>;
+
+/// [`parse`] with the module's variables and locals: expressions whose value Terraform would know
+/// ([`super::hcl_eval`]) become that value, and each value that came through a variable or local
+/// is listed with its pointer and [`Origin`].
+pub fn parse_in(text: &str, scope: &dyn Scope) -> Result<(Vec<ConfigDoc>, Origins), ParseError> {
     // hcl-edit spans are byte offsets into the string it parsed; strip a BOM but keep offsets.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let src = &text[bom..];
@@ -66,15 +87,19 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
         shift: bom,
         spans: StrMap::default(),
         keys: StrMap::default(),
+        scope,
+        origins: Vec::new(),
+        iters: Vec::new(),
     };
     let value = conv.top_body(&body)?;
-    Ok(vec![ConfigDoc {
+    let doc = ConfigDoc {
         value,
         spans: conv.spans.into(),
         key_spans: conv.keys.into(),
         index: 0,
         span: Span::new(0, text.len()),
-    }])
+    };
+    Ok((vec![doc], conv.origins))
 }
 
 struct Converter<'t> {
@@ -82,6 +107,37 @@ struct Converter<'t> {
     shift: usize,
     spans: StrMap<Span>,
     keys: StrMap<Span>,
+    scope: &'t dyn Scope,
+    origins: Origins,
+    /// Iterators of the `dynamic` blocks (and `count`) being expanded: name, key, value.
+    iters: Vec<(String, Value, Val)>,
+}
+
+/// A scope with iterators bound over a module's scope.
+struct Stacked<'a> {
+    base: &'a dyn Scope,
+    iters: &'a [(String, Value, Val)],
+}
+
+impl Scope for Stacked<'_> {
+    fn lookup(&self, root: &str, name: &str) -> Option<Val> {
+        match self.iters.iter().rev().find(|(n, _, _)| n == root) {
+            Some((_, key, value)) => match name {
+                "key" => Some(Val {
+                    v: key.clone(),
+                    o: None,
+                }),
+                "value" => Some(value.clone()),
+                // `count.index` is bound as the key of `count`.
+                "index" => Some(Val {
+                    v: key.clone(),
+                    o: None,
+                }),
+                _ => None,
+            },
+            None => self.base.lookup(root, name),
+        }
+    }
 }
 
 fn too_deep() -> ParseError {
@@ -177,8 +233,29 @@ impl Converter<'_> {
                 arr.push(v);
                 continue;
             }
-            let v = self.body(&block.body, &ptr, 2)?;
+            // `count = 0` or an empty `for_each` (known): Terraform creates nothing to judge.
+            let instances = self.instances(&block.body);
+            if instances == Some(0) {
+                continue;
+            }
+            let counted = instances.is_some() && block.body.get_attribute("count").is_some();
+            if counted {
+                // Every instance has the same settings but `count.index`: judge the first.
+                let zero = Value::Number(0.into());
+                self.iters
+                    .push(("count".into(), zero.clone(), Val::plain(zero)));
+            }
+            let v = self.body(&block.body, &ptr, 2);
+            if counted {
+                self.iters.pop();
+            }
+            let v = v?;
             self.mark(&ptr, bspan, hspan, false);
+            if ident == "module"
+                && let [name] = labels.as_slice()
+            {
+                self.registry_call(&mut root, name, &v, &ptr, bspan, hspan);
+            }
             let mut slot = root
                 .entry(ident.clone())
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -229,48 +306,184 @@ impl Converter<'_> {
         }
         let empty = Body::default();
         for block in body.blocks() {
-            // `dynamic "X" { content {…} }` is an `X` block with the content's body.
-            let (ident, labels, inner) = match dynamic_block(block) {
-                Some((x, content)) => (x, Vec::new(), content.unwrap_or(&empty)),
-                None => (
-                    block.ident.as_str().to_string(),
-                    block.labels.iter().map(label_str).collect(),
-                    &block.body,
-                ),
-            };
             let bspan = self.span(block.span());
             let hspan = self.header(block);
-            let mut p = format!("{ptr}/{}", pointer_escape(&ident));
-            self.mark(&p, bspan, hspan, true);
-            let ident_key = ident.clone();
-            let mut path = vec![ident];
-            for l in labels {
-                p = format!("{p}/{}", pointer_escape(&l));
-                self.mark(&p, bspan, hspan, true);
-                path.push(l);
-            }
-            let idx = lookup_len(&map, &path);
-            let item = format!("{p}/{idx}");
-            let v = self.body(inner, &item, depth + 1)?;
-            self.mark(&item, bspan, hspan, false);
-            let fresh = |last: bool| {
-                if last {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Object(Map::new())
+            // `dynamic "X" { content {…} }` is an `X` block with the content's body: one per
+            // element when `for_each` is known, else one whose iterator values are unknown.
+            if let Some((x, content)) = dynamic_block(block) {
+                let inner = content.unwrap_or(&empty);
+                match self.dynamic_elements(block) {
+                    Some((iter, elements)) => {
+                        for (key, value) in elements {
+                            self.iters.push((iter.clone(), key, value));
+                            let pushed =
+                                self.nested(&mut map, ptr, &x, &[], inner, bspan, hspan, depth);
+                            self.iters.pop();
+                            pushed?;
+                        }
+                    }
+                    None => self.nested(&mut map, ptr, &x, &[], inner, bspan, hspan, depth)?,
                 }
-            };
-            let mut slot = map
-                .entry(ident_key)
-                .or_insert_with(|| fresh(path.len() == 1));
-            for (i, seg) in path.iter().enumerate().skip(1) {
-                slot = ensure_object(slot)
-                    .entry(seg.clone())
-                    .or_insert_with(|| fresh(i + 1 == path.len()));
+                continue;
             }
-            ensure_array(slot).push(v);
+            let labels: Vec<String> = block.labels.iter().map(label_str).collect();
+            let ident = block.ident.as_str().to_string();
+            self.nested(
+                &mut map,
+                ptr,
+                &ident,
+                &labels,
+                &block.body,
+                bspan,
+                hspan,
+                depth,
+            )?;
         }
         Ok(Value::Object(map))
+    }
+
+    /// The resources a call of a well-known registry module creates ([`super::tfregistry`]),
+    /// as `resource.<type>["module.<name>"]`, cited at the arguments that set them (and the
+    /// call's header for defaults), with the arguments' origins.
+    fn registry_call(
+        &mut self,
+        root: &mut Map<String, Value>,
+        name: &str,
+        call: &Value,
+        call_ptr: &str,
+        bspan: Option<Span>,
+        hspan: Option<Span>,
+    ) {
+        for synth in super::tfregistry::expand(call) {
+            let rname = format!("module.{name}");
+            let base = format!(
+                "/resource/{}/{}",
+                pointer_escape(synth.rtype),
+                pointer_escape(&rname)
+            );
+            self.mark("/resource", bspan, hspan, true);
+            self.mark(&format!("/resource/{}", synth.rtype), bspan, hspan, true);
+            self.mark(&base, bspan, hspan, false);
+            for (rel, arg) in &synth.from {
+                let from = format!("{call_ptr}{arg}");
+                let at = format!("{base}{rel}");
+                let (span, key) = (
+                    self.spans.get(&from).copied(),
+                    self.keys.get(&from).copied(),
+                );
+                self.mark(&at, span, key, false);
+                let carried: Vec<Arc<Origin>> = self
+                    .origins
+                    .iter()
+                    .filter(|(p, _)| *p == from)
+                    .map(|(_, o)| o.clone())
+                    .collect();
+                for o in carried {
+                    self.origins.push((at.clone(), o));
+                }
+            }
+            let types = ensure_object(
+                root.entry("resource")
+                    .or_insert_with(|| Value::Object(Map::new())),
+            );
+            ensure_object(
+                types
+                    .entry(synth.rtype)
+                    .or_insert_with(|| Value::Object(Map::new())),
+            )
+            .insert(rname, synth.value);
+        }
+    }
+
+    /// How many instances a block's known `count` or `for_each` creates (`None`: unknown or
+    /// neither).
+    fn instances(&self, body: &Body) -> Option<usize> {
+        if let Some(c) = body.get_attribute("count") {
+            let n = eval(&c.value, self.text, &self.scoped())?.v.as_f64()?;
+            return Some(if n >= 1.0 { n as usize } else { 0 });
+        }
+        let each = body.get_attribute("for_each")?;
+        match eval(&each.value, self.text, &self.scoped())?.v {
+            Value::Array(a) => Some(a.len()),
+            Value::Object(m) => Some(m.len()),
+            _ => None,
+        }
+    }
+
+    /// The iterator name and elements (key, value) of a `dynamic` block whose `for_each` is known.
+    fn dynamic_elements(&self, b: &Block) -> Option<(String, Vec<(Value, Val)>)> {
+        let iter = match b.body.get_attribute("iterator").map(|a| &a.value) {
+            Some(Expression::Variable(v)) => v.as_str().to_string(),
+            Some(_) => return None,
+            None => label_str(b.labels.first()?),
+        };
+        let each = b.body.get_attribute("for_each")?;
+        let coll = eval(&each.value, self.text, &self.scoped())?;
+        let keys: Vec<Value> = match &coll.v {
+            Value::Array(a) => (0..a.len()).map(|i| Value::Number(i.into())).collect(),
+            Value::Object(m) => m.keys().map(|k| Value::String(k.clone())).collect(),
+            _ => return None,
+        };
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            let v = coll.clone().member(&k)?;
+            // A set's elements are their own keys; a list's key is its index.
+            out.push((k, v));
+        }
+        Some((iter, out))
+    }
+
+    /// Convert one nested block (`ident`, `labels`, `inner` body) into the next element of its
+    /// array in `map`.
+    #[allow(clippy::too_many_arguments)]
+    fn nested(
+        &mut self,
+        map: &mut Map<String, Value>,
+        ptr: &str,
+        ident: &str,
+        labels: &[String],
+        inner: &Body,
+        bspan: Option<Span>,
+        hspan: Option<Span>,
+        depth: usize,
+    ) -> Result<(), ParseError> {
+        let mut p = format!("{ptr}/{}", pointer_escape(ident));
+        self.mark(&p, bspan, hspan, true);
+        let mut path = vec![ident.to_string()];
+        for l in labels {
+            p = format!("{p}/{}", pointer_escape(l));
+            self.mark(&p, bspan, hspan, true);
+            path.push(l.clone());
+        }
+        let idx = lookup_len(map, &path);
+        let item = format!("{p}/{idx}");
+        let v = self.body(inner, &item, depth + 1)?;
+        self.mark(&item, bspan, hspan, false);
+        let fresh = |last: bool| {
+            if last {
+                Value::Array(Vec::new())
+            } else {
+                Value::Object(Map::new())
+            }
+        };
+        let mut slot = map
+            .entry(ident.to_string())
+            .or_insert_with(|| fresh(path.len() == 1));
+        for (i, seg) in path.iter().enumerate().skip(1) {
+            slot = ensure_object(slot)
+                .entry(seg.clone())
+                .or_insert_with(|| fresh(i + 1 == path.len()));
+        }
+        ensure_array(slot).push(v);
+        Ok(())
+    }
+
+    /// The scope expressions are evaluated in: the module's, under the iterators being expanded.
+    fn scoped(&self) -> Stacked<'_> {
+        Stacked {
+            base: self.scope,
+            iters: &self.iters,
+        }
     }
 
     fn expr(&mut self, e: &Expression, ptr: &str, depth: usize) -> Result<Value, ParseError> {
@@ -319,16 +532,21 @@ impl Converter<'_> {
             }
             Expression::StringTemplate(t) => match literal(t) {
                 Some(s) => Value::String(s),
-                None => {
+                None => self.known(e, ptr).unwrap_or_else(|| {
                     let src = self.source(t.span());
                     let inner = src
                         .strip_prefix('"')
                         .and_then(|s| s.strip_suffix('"'))
                         .unwrap_or(&src);
                     Value::String(inner.to_string())
-                }
+                }),
             },
-            Expression::HeredocTemplate(h) => Value::String(self.template(&h.template)),
+            Expression::HeredocTemplate(h) => {
+                match eval_template(&h.template, self.text, &self.scoped()) {
+                    Some(v) => self.keep(v, ptr),
+                    None => Value::String(self.template(&h.template)),
+                }
+            }
             Expression::Parenthesis(p) => self.expr(p.inner(), ptr, depth + 1)?,
             Expression::UnaryOp(u) => match (u.operator.value(), &u.expr) {
                 (UnaryOperator::Neg, Expression::Number(n)) => {
@@ -341,7 +559,7 @@ impl Converter<'_> {
                             .map_or(Value::Null, Value::Number)
                     }
                 }
-                _ => Value::String(self.source(e.span())),
+                _ => self.evaluated(e, ptr),
             },
             Expression::FuncCall(f)
                 if f.name.namespace.is_empty()
@@ -354,8 +572,27 @@ impl Converter<'_> {
                     None => Value::Null,
                 }
             }
-            _ => Value::String(self.source(e.span())),
+            _ => self.evaluated(e, ptr),
         })
+    }
+
+    /// The value of an expression Terraform would know, else its source text (unknown).
+    fn evaluated(&mut self, e: &Expression, ptr: &str) -> Value {
+        self.known(e, ptr)
+            .unwrap_or_else(|| Value::String(self.source(e.span())))
+    }
+
+    fn known(&mut self, e: &Expression, ptr: &str) -> Option<Value> {
+        let v = eval(e, self.text, &self.scoped())?;
+        Some(self.keep(v, ptr))
+    }
+
+    /// Record where a value that came through a variable or local is written.
+    fn keep(&mut self, v: super::hcl_eval::Val, ptr: &str) -> Value {
+        if let Some(o) = v.o {
+            self.origins.push((ptr.to_string(), o));
+        }
+        v.v
     }
 
     /// A heredoc's text: literals as written, interpolations and directives as source.
@@ -385,7 +622,7 @@ fn literal(t: &hcl_edit::template::StringTemplate) -> Option<String> {
     Some(out)
 }
 
-fn number(n: &hcl_edit::Number) -> Value {
+pub(crate) fn number(n: &hcl_edit::Number) -> Value {
     if let Some(i) = n.as_i64() {
         Value::Number(i.into())
     } else if let Some(u) = n.as_u64() {
@@ -412,7 +649,7 @@ fn dynamic_block(b: &Block) -> Option<(String, Option<&Body>)> {
     Some((label_str(label), content.map(|c| &c.body)))
 }
 
-fn label_str(l: &BlockLabel) -> String {
+pub(crate) fn label_str(l: &BlockLabel) -> String {
     match l {
         BlockLabel::Ident(i) => i.as_str().to_string(),
         BlockLabel::String(s) => s.value().clone(),
@@ -521,7 +758,8 @@ resource "aws_s3_bucket_versioning" "v" {
   name   = "${var.env}-logs"
   plain  = "a$${b}"
   cond   = var.x ? 1 : 2
-  call   = lower("X")
+  call   = file("x.json")
+  known  = lower("X")
   paren  = (true)
   list   = tolist(["a"])
   obj    = { "Key" = 1, other = "x" }
@@ -533,7 +771,9 @@ resource "aws_s3_bucket_versioning" "v" {
         assert_eq!(r["name"], json!("${var.env}-logs"));
         assert_eq!(r["plain"], json!("a${b}"));
         assert_eq!(r["cond"], json!("var.x ? 1 : 2"));
-        assert_eq!(r["call"], json!(r#"lower("X")"#));
+        assert_eq!(r["call"], json!(r#"file("x.json")"#));
+        // Literals from literals are evaluated.
+        assert_eq!(r["known"], json!("x"));
         assert_eq!(r["paren"], json!(true));
         assert_eq!(r["list"], json!(["a"]));
         assert_eq!(r["obj"], json!({"Key": 1, "other": "x"}));
@@ -627,6 +867,50 @@ region = "eu-west-1"
         assert_eq!(v["region"], json!("eu-west-1"));
         let k = d.key_spans["/provider/aws/1"];
         assert_eq!(&text[k.start..k.end], r#"provider "aws""#);
+    }
+
+    #[test]
+    fn dynamic_blocks_expand_over_known_collections_and_count_zero_drops_a_block() {
+        let text = r#"
+resource "aws_security_group" "a" {
+  dynamic "ingress" {
+    for_each = [22, 3389]
+    content {
+      from_port = ingress.value
+      label     = "rule-${ingress.key}"
+    }
+  }
+  dynamic "egress" {
+    for_each = { web = 443 }
+    iterator = e
+    content {
+      to_port = e.value
+      name    = e.key
+    }
+  }
+}
+resource "aws_instance" "off" {
+  count = 1 > 2 ? 1 : 0
+}
+resource "aws_instance" "on" {
+  count = 3
+  name  = "web-${count.index}"
+}
+"#;
+        let d = one(text);
+        let sg = &d.value["resource"]["aws_security_group"]["a"];
+        assert_eq!(sg["ingress"][0]["from_port"], json!(22));
+        assert_eq!(sg["ingress"][1]["from_port"], json!(3389));
+        assert_eq!(sg["ingress"][1]["label"], json!("rule-1"));
+        assert_eq!(sg["egress"][0], json!({"to_port": 443, "name": "web"}));
+        // Each generated block is cited at the content's lines.
+        let a = d.spans["/resource/aws_security_group/a/ingress/1/from_port"];
+        assert_eq!(&text[a.start..a.end], "from_port = ingress.value");
+        assert!(d.value["resource"]["aws_instance"].get("off").is_none());
+        assert_eq!(
+            d.value["resource"]["aws_instance"]["on"]["name"],
+            json!("web-0")
+        );
     }
 
     #[test]

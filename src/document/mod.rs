@@ -8,8 +8,12 @@
 pub mod code;
 pub mod dockerfile;
 pub mod hcl;
+pub mod hcl_eval;
 pub mod rust;
 pub mod span;
+pub mod tfjson;
+pub mod tfplan;
+pub mod tfregistry;
 pub mod yaml;
 
 use std::collections::HashMap;
@@ -398,6 +402,16 @@ pub fn pointer_escape(token: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What evaluating a Terraform file recorded ([`hcl::parse_in`]), per configuration document
+/// (one per instance of its module).
+#[derive(Debug, Clone, Default)]
+pub struct TerraformView {
+    /// (document index, pointer, origin) of values that came through a variable or local.
+    pub origins: Vec<(usize, String, Arc<hcl_eval::Origin>)>,
+    /// Per document index, the `module` block that calls this instance.
+    pub calls: Vec<Option<Arc<hcl_eval::Origin>>>,
+}
+
 /// A parse failure: a per-file diagnostic that never stops the scan.
 #[derive(Debug, Clone)]
 pub struct ParseError {
@@ -424,6 +438,10 @@ pub struct Document {
     pub text: Arc<str>,
     line_index: OnceLock<LineIndex>,
     config: OnceLock<Result<Vec<ConfigDoc>, ParseError>>,
+    /// A `.tf` file's module: the variables and locals its expressions are evaluated with.
+    terraform_module: OnceLock<Arc<dyn hcl_eval::Module>>,
+    /// What the evaluation recorded, once the configuration view is built.
+    terraform: OnceLock<TerraformView>,
     /// Something the configuration parse tolerated (a duplicate key), set with `config`.
     config_note: OnceLock<ParseError>,
     /// Unique per document; keys the per-thread `syn` cache (syn trees are not `Send`).
@@ -456,6 +474,8 @@ impl Document {
             text: text.into(),
             line_index: OnceLock::new(),
             config: OnceLock::new(),
+            terraform_module: OnceLock::new(),
+            terraform: OnceLock::new(),
             config_note: OnceLock::new(),
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rust_error: OnceLock::new(),
@@ -473,6 +493,9 @@ impl Document {
         };
         // A fresh OnceLock is empty: setting it cannot fail.
         let _ = slim.config.set(config);
+        if let Some(t) = self.terraform.get() {
+            let _ = slim.terraform.set(t.clone());
+        }
         slim
     }
 
@@ -493,7 +516,16 @@ impl Document {
     pub fn config(&self) -> Result<&[ConfigDoc], &ParseError> {
         self.config
             .get_or_init(|| match self.kind {
-                DocumentKind::Terraform => hcl::parse(&self.text),
+                DocumentKind::Terraform if self.path.ends_with(".tf.json") => {
+                    tfjson::parse(&self.path, &self.text)
+                }
+                DocumentKind::Terraform if self.path.ends_with(".json") => {
+                    tfplan::parse(&self.path, &self.text)
+                }
+                DocumentKind::Terraform => match self.terraform_module.get() {
+                    Some(module) => self.terraform_instances(module.as_ref()),
+                    None => hcl::parse(&self.text),
+                },
                 DocumentKind::Dockerfile => dockerfile::parse(&self.text),
                 DocumentKind::Json => yaml::parse_json_file(&self.path, &self.text),
                 k if k.is_yaml() => {
@@ -508,6 +540,44 @@ impl Document {
             })
             .as_ref()
             .map(Vec::as_slice)
+    }
+
+    /// Evaluate this Terraform file's expressions with its module's variables and locals (before
+    /// the configuration view is first built; later calls change nothing).
+    pub fn set_terraform_module(&self, module: Arc<dyn hcl_eval::Module>) {
+        let _ = self.terraform_module.set(module);
+    }
+
+    /// What evaluating this Terraform file recorded (empty before the configuration view is
+    /// built, and for other kinds).
+    pub fn terraform(&self) -> &TerraformView {
+        static EMPTY: TerraformView = TerraformView {
+            origins: Vec::new(),
+            calls: Vec::new(),
+        };
+        self.terraform.get().unwrap_or(&EMPTY)
+    }
+
+    /// One configuration document per instance of the file's module.
+    fn terraform_instances(
+        &self,
+        module: &dyn hcl_eval::Module,
+    ) -> Result<Vec<ConfigDoc>, ParseError> {
+        let mut view = TerraformView::default();
+        let mut docs = Vec::new();
+        for (i, inst) in module.instances().into_iter().enumerate() {
+            let (parsed, origins) = hcl::parse_in(&self.text, inst.scope)?;
+            for mut d in parsed {
+                d.index = i;
+                docs.push(d);
+            }
+            view.origins
+                .extend(origins.into_iter().map(|(p, o)| (i, p, o)));
+            view.calls.push(inst.call);
+        }
+        // Set only here, once, inside the config cell's initialisation.
+        let _ = self.terraform.set(view);
+        Ok(docs)
     }
 
     /// What the configuration parse tolerated (duplicate keys, a badly indented quoted scalar),

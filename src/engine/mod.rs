@@ -106,6 +106,8 @@ pub struct Engine<'a> {
     code_filter: CodeFilter,
     /// [`FILE_TIME_BUDGET`], shortened by tests.
     file_budget: std::time::Duration,
+    /// Terraform module directories, each evaluated once for the `.tf` files in it.
+    terraform: crate::project::terraform::Modules,
 }
 
 /// For one language: node kind id → (rule index, matcher index) pairs that may match it.
@@ -254,6 +256,8 @@ struct FileOutcome {
     /// The file's context, once known (not for files that could not be read).
     context: Option<Context>,
     cache_entry: Option<(String, cache::Entry)>,
+    /// Texts of other files findings were moved to (a variable's default), by path.
+    moved_sources: Vec<(String, Arc<str>)>,
 }
 
 impl<'a> Engine<'a> {
@@ -393,6 +397,7 @@ impl<'a> Engine<'a> {
             code_rules,
             code_filter,
             file_budget: FILE_TIME_BUDGET,
+            terraform: crate::project::terraform::Modules::new(&policy.terraform_var_files),
         }
     }
 
@@ -497,6 +502,8 @@ impl<'a> Engine<'a> {
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
         let includes = walk::includes::gitlab_includes(&files);
+        self.terraform
+            .start(files.iter().map(|f| (f.path.clone(), f.rel.clone())));
         if let Some(p) = &req.progress {
             p.total
                 .fetch_add(files.len(), std::sync::atomic::Ordering::Relaxed);
@@ -551,10 +558,11 @@ impl<'a> Engine<'a> {
             if let Some(d) = o.kept {
                 kept.push(d);
             }
-            if let Some(src) = o.source
-                && let Some(f) = report.findings.last()
-            {
-                report.sources.insert(f.path.clone(), src);
+            if let Some(src) = o.source {
+                report.sources.insert(f.rel.clone(), src);
+            }
+            for (p, src) in o.moved_sources {
+                report.sources.entry(p).or_insert(src);
             }
             if o.scanned {
                 report.files_scanned += 1;
@@ -562,6 +570,13 @@ impl<'a> Engine<'a> {
         }
         if let Some(p) = &cache_path {
             cache::save(p, &new_cache);
+        }
+        // A finding moved to where its value is written (a Terraform variable set in an example)
+        // takes that file's context.
+        for f in report.findings.iter_mut().filter(|f| !f.related.is_empty()) {
+            if let Some(c) = contexts.get(f.path.as_str()) {
+                set_context(f, *c, self.policy);
+            }
         }
         let (mut rendered_findings, rendered_kept) =
             self.check_rendered(&rendered, &contexts, &mut report.errors);
@@ -701,6 +716,19 @@ impl<'a> Engine<'a> {
             .map(|d| (d.path.as_str(), d))
             .collect();
         scan_findings.par_iter_mut().for_each(|f| {
+            if let Some(d) = docs.get(f.path.as_str()) {
+                crate::project::terraform::reroute(d, std::slice::from_mut(f));
+                crate::project::terraform::name_addresses(d, std::slice::from_mut(f));
+            }
+        });
+        // Instances of one Terraform module can report the same finding once each.
+        let (mut tf, other): (Vec<Finding>, Vec<Finding>) = scan_findings
+            .into_iter()
+            .partition(|f| f.rule_id.starts_with("terraform/"));
+        crate::project::terraform::dedupe(&mut tf);
+        let mut scan_findings = other;
+        scan_findings.extend(tf);
+        scan_findings.par_iter_mut().for_each(|f| {
             let doc = docs.get(f.path.as_str()).map(|d| d.as_ref());
             let stable = roots.stable_path(&f.path);
             finish(f, self.policy, self.registry, doc, &stable);
@@ -710,6 +738,13 @@ impl<'a> Engine<'a> {
                 && !report.sources.contains_key(&f.path)
             {
                 report.sources.insert(f.path.clone(), d.text.clone());
+            }
+            for r in &f.related {
+                if let Some(d) = docs.get(r.path.as_str()) {
+                    for (p, src) in crate::project::terraform::moved_sources(d, &scan_findings) {
+                        report.sources.entry(p).or_insert(src);
+                    }
+                }
             }
         }
         let per_file_count = report.findings.len();
@@ -922,6 +957,7 @@ impl<'a> Engine<'a> {
             return None;
         }
         let doc = Document::new(f.rel.clone(), kind, text);
+        self.terraform.attach(&doc, &f.path);
         Some(Arc::new(match keep {
             Some(keep) => doc.slim(keep),
             None => doc,
@@ -1013,15 +1049,18 @@ impl<'a> Engine<'a> {
         }
         out.context = Some(context);
         let doc = Document::new(f.rel.clone(), kind, text);
+        self.terraform.attach(&doc, &f.path);
         out.scanned = true;
-        // The cached fingerprints depend on the file's root as well as its path (and, for an
-        // included file, on the pipeline that makes it one).
+        // The cached fingerprints depend on the file's root as well as its path, a Terraform
+        // file's findings on the rest of its module, and an included GitLab file's on the
+        // pipeline that makes it one.
         let hash = cache.map(|_| {
-            let key = match pipeline {
-                Some(p) => format!("{}\0{}\0{claim:?}\0{}", f.rel, place.stable, p.stable),
-                None => format!("{}\0{}\0{claim:?}", f.rel, place.stable),
-            };
-            cache::content_hash(&key, bytes)
+            let module = self.terraform.digest(&doc, &f.path);
+            let pipeline = pipeline.map_or(String::new(), |p| format!("\0{}", p.stable));
+            cache::content_hash(
+                &format!("{}\0{}\0{claim:?}{module}{pipeline}", f.rel, place.stable),
+                bytes,
+            )
         });
         let hit = cache
             .zip(hash.as_ref())
@@ -1052,8 +1091,12 @@ impl<'a> Engine<'a> {
             }
             None => {
                 out.findings = self.check_document_at(&doc, &place.stable, &mut out.errors);
-                // A file cut short is not cached, so the next run tries it again in full.
-                if let Some(h) = hash.filter(|_| !out.errors.iter().any(|e| e.kind == "timeout")) {
+                // A file cut short is not cached, so the next run tries it again in full; nor is
+                // one with findings moved to another file (the cache holds a file's own).
+                let moved = out.findings.iter().any(|x| x.path != f.rel);
+                if let Some(h) =
+                    hash.filter(|_| !moved && !out.errors.iter().any(|e| e.kind == "timeout"))
+                {
                     out.cache_entry = Some((
                         f.rel.clone(),
                         cache::Entry {
@@ -1075,6 +1118,7 @@ impl<'a> Engine<'a> {
         out.directives = suppress::inline::collect(&doc);
         if !out.findings.is_empty() {
             out.source = Some(doc.text.clone());
+            out.moved_sources = crate::project::terraform::moved_sources(&doc, &out.findings);
         }
         match self.keep_kinds.get(&kind) {
             Some(Some(keep)) => out.kept = Some(Arc::new(doc.slim(keep))),
@@ -1342,6 +1386,13 @@ impl<'a> Engine<'a> {
                 e.span.map(|s| doc.line_col(s.start)),
             ));
         }
+        if doc.kind == DocumentKind::Terraform {
+            crate::project::terraform::reroute(doc, &mut findings);
+            crate::project::terraform::name_addresses(doc, &mut findings);
+            if doc.terraform().calls.len() > 1 {
+                crate::project::terraform::dedupe(&mut findings);
+            }
+        }
         findings
     }
 }
@@ -1409,6 +1460,8 @@ fn finish(
     doc: Option<&Document>,
     stable: &str,
 ) {
+    // A finding moved to another file (a Terraform variable's default) is located already.
+    let doc = doc.filter(|d| d.path == f.path);
     let meta = registry.get(&f.rule_id).map(|r| r.meta());
     if let Some(meta) = meta {
         f.severity = policy.severity_for(meta, &f.path);

@@ -5,6 +5,8 @@
 //!   generated) and what its findings do to the run.
 //! - [`scope`]: which files a scan reports on when it checks only some of them (pre-commit,
 //!   `--staged`, `--since`, explicit files), while cross-document rules still see the repository.
+//! - [`terraform`]: Terraform modules evaluated with their variables, locals and `.tfvars`;
+//!   findings on values that came through them moved to where the value is written.
 //! - [`roots`]: the root (its repository) each file's context, fingerprint and CODEOWNERS path
 //!   are read from.
 
@@ -13,3 +15,4 @@ pub mod kustomize;
 pub mod rendered;
 pub mod roots;
 pub mod scope;
+pub mod terraform;

@@ -111,7 +111,14 @@ impl Registry {
             .collect();
         scored.sort();
         scored.dedup_by(|a, b| a.1 == b.1);
-        scored.into_iter().take(3).map(|(_, c)| c).collect()
+        // Only the closest: a one-letter typo should not also suggest ids five edits away.
+        let best = scored.first().map_or(0, |s| s.0);
+        scored
+            .into_iter()
+            .take_while(|(d, _)| *d <= best + 1)
+            .take(3)
+            .map(|(_, c)| c)
+            .collect()
     }
 
     /// `; did you mean `a`, `b`?` for an unknown `name`, or nothing when no id is close.

@@ -69,6 +69,11 @@ pub fn classify(rel_path: &str, text: &str) -> DocumentKind {
         return DocumentKind::Yaml;
     }
     match ext {
+        // Terraform's JSON syntax, and `terraform show -json` output: judged by the Terraform
+        // rules.
+        "json" if name.ends_with(".tf.json") || crate::document::tfplan::is_plan(text) => {
+            return DocumentKind::Terraform;
+        }
         // A Kubernetes object (or `kind: List`) written as JSON is judged like its YAML twin.
         "json" if looks_like_kubernetes_json(text) => return DocumentKind::Kubernetes,
         "json" => return DocumentKind::Json,

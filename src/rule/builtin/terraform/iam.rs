@@ -1,9 +1,13 @@
 //! IAM policy documents in their three Terraform spellings: a JSON string (quoted or heredoc), a
 //! `jsonencode({...})` value, and `data "aws_iam_policy_document"` `statement` blocks.
 //!
-//! - admin: an `Allow` statement granting `*` (or `*:*`) actions on `*` resources.
+//! - admin: an `Allow` statement on `*` resources granting `*` (or `*:*`) actions, or `iam:*`
+//!   (whoever may change IAM can grant itself everything), or every action but a `NotAction`
+//!   list that leaves some IAM privilege-granting action allowed; and attachments of the
+//!   AWS-managed `AdministratorAccess` policy (in any partition).
 //! - passrole: an `Allow` statement whose actions match `iam:PassRole` through a pattern narrower
-//!   than `*` (`iam:PassRole`, `iam:*`, `iam:Pass*`) on `*` resources.
+//!   than `*` and other than `iam:*` (`iam:PassRole`, `iam:Pass*`), or a `NotAction` list that
+//!   does not exclude it, on `*` resources — unless the statement is already admin-equivalent.
 //! - public bucket: an S3 bucket policy `Allow` statement for principal `*` (or `{AWS = "*"}`)
 //!   without any `Condition`.
 
@@ -13,7 +17,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{blocks, items, report, strings, text};
+use super::{blocks, is_expression, items, report, strings, text};
 use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, Span};
 use crate::rule::RuleContext;
@@ -33,7 +37,8 @@ pub struct PolicyRule(pub Kind);
 #[derive(Default)]
 struct Stmt {
     allow: bool,
-    not_action: bool,
+    /// (pointer, action) of `NotAction`.
+    not_actions: Vec<(String, String)>,
     /// (pointer, action)
     actions: Vec<(String, String)>,
     resources: Vec<String>,
@@ -49,6 +54,30 @@ enum Origin {
     /// A JSON string at this attribute pointer: cite the line inside the string.
     Text(String),
 }
+
+/// IAM actions that let a principal grant itself any permission.
+const IAM_ESCALATION: &[&str] = &[
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachGroupPolicy",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:PutGroupPolicy",
+    "iam:CreatePolicyVersion",
+];
+
+/// The AWS-managed administrator policy, in every partition.
+static ADMIN_ARN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^arn:aws(-[a-z-]+)?:iam::aws:policy/AdministratorAccess$").expect("static regex")
+});
+
+/// Attributes holding managed policy ARNs attached to a principal.
+const ARN_KEYS: &[&str] = &[
+    "policy_arn",
+    "managed_policy_arn",
+    "managed_policy_arns",
+    "policy_arns",
+];
 
 static DATA_REF: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"\bdata\.aws_iam_policy_document\.([A-Za-z_][A-Za-z0-9_-]*)").expect("static regex")
@@ -87,6 +116,24 @@ impl PolicyRule {
                 let (stmts, origin) = policy_statements(v, &ptr);
                 self.judge(doc, cdoc, cx, &stmts, &origin);
             }
+            if self.0 == Kind::Admin {
+                for key in ARN_KEYS {
+                    for (rel, arn) in strings(b.value.get(*key)) {
+                        if ADMIN_ARN.is_match(arn.trim()) {
+                            report(
+                                cx,
+                                doc,
+                                cdoc,
+                                &format!("{}/{key}{rel}", b.ptr),
+                                format!(
+                                    "{} attaches the AWS-managed AdministratorAccess policy (every action on every resource)",
+                                    b.rtype
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
         }
         for b in blocks(cdoc, "data", |t| t == "aws_iam_policy_document") {
             let stmts = data_statements(b.value, &b.ptr);
@@ -103,31 +150,104 @@ impl PolicyRule {
         origin: &Origin,
     ) {
         for s in stmts {
-            if !s.allow || s.not_action || !s.resources.iter().any(|r| r == "*") {
+            if !s.allow || !s.resources.iter().any(|r| r == "*") {
                 continue;
             }
-            for (ptr, action) in &s.actions {
-                let full = action == "*" || action == "*:*";
-                let (hit, msg, needle) = match self.0 {
-                    Kind::Admin if full => (
-                        true,
-                        "IAM policy allows every action ('*') on every resource".to_string(),
-                        r#""(Action)"\s*:\s*(\[[^\]]*)?"\*(:\*)?""#,
-                    ),
-                    Kind::PassRole if !full && glob_ci(action, "iam:PassRole") => (
-                        true,
-                        format!("IAM policy allows '{action}' (iam:PassRole) on any role ('*')"),
-                        r#"(?i)"iam:(PassRole|\*|Pass\*|P\*)""#,
-                    ),
-                    _ => (false, String::new(), ""),
-                };
-                if hit {
-                    cite(cx, doc, cdoc, origin, ptr, needle, msg);
-                    break;
-                }
+            let admin = admin_grant(s);
+            let hit = match (self.0, admin) {
+                (Kind::Admin, Some((ptr, Grant::All))) => Some((
+                    ptr,
+                    "IAM policy allows every action ('*') on every resource".to_string(),
+                    r#""(Action)"\s*:\s*(\[[^\]]*)?"\*(:\*)?""#,
+                )),
+                (Kind::Admin, Some((ptr, Grant::Iam))) => Some((
+                    ptr,
+                    "IAM policy allows 'iam:*' on every resource: the principal can grant itself \
+                     every permission (admin-equivalent)"
+                        .to_string(),
+                    r#"(?i)"iam:\*""#,
+                )),
+                (Kind::Admin, Some((ptr, Grant::AllBut))) => Some((
+                    ptr,
+                    "IAM policy allows every action except its NotAction list on every resource, \
+                     IAM included (admin-equivalent)"
+                        .to_string(),
+                    r#""NotAction"\s*:"#,
+                )),
+                (Kind::PassRole, None) => passrole(s).map(|(ptr, what)| {
+                    (
+                        ptr,
+                        format!("IAM policy allows {what} (iam:PassRole) on any role ('*')"),
+                        r#"(?i)"(iam:(PassRole|Pass\*|P\*)|NotAction)""#,
+                    )
+                }),
+                _ => None,
+            };
+            if let Some((ptr, msg, needle)) = hit {
+                cite(cx, doc, cdoc, origin, &ptr, needle, msg);
             }
         }
     }
+}
+
+/// How a statement on `*` resources grants administrator access.
+enum Grant {
+    /// `*` or `*:*`.
+    All,
+    /// `iam:*`: it can grant itself the rest.
+    Iam,
+    /// `NotAction` that leaves some IAM privilege-granting action allowed.
+    AllBut,
+}
+
+/// Whether an `Allow` statement on `*` is admin-equivalent, and the pointer to cite.
+fn admin_grant(s: &Stmt) -> Option<(String, Grant)> {
+    if let Some((p, _)) = s.actions.iter().find(|(_, a)| a == "*" || a == "*:*") {
+        return Some((p.clone(), Grant::All));
+    }
+    if let Some((p, _)) = s
+        .actions
+        .iter()
+        .find(|(_, a)| a.eq_ignore_ascii_case("iam:*"))
+    {
+        return Some((p.clone(), Grant::Iam));
+    }
+    let (first, _) = s.not_actions.first()?;
+    // An entry that is an expression may exclude anything: unknown, not a finding.
+    if s.not_actions.iter().any(|(_, n)| unknown_action(n)) {
+        return None;
+    }
+    let open = IAM_ESCALATION
+        .iter()
+        .any(|x| !s.not_actions.iter().any(|(_, n)| glob_ci(n, x)));
+    open.then(|| (first.clone(), Grant::AllBut))
+}
+
+/// An action entry whose value is not known: an expression, or text that is no IAM action
+/// (`service:Action` or `*`), such as a `dynamic` block iterator's reference.
+fn unknown_action(a: &str) -> bool {
+    is_expression(a) || (a != "*" && !a.contains(':'))
+}
+
+/// Whether a statement that is not admin-equivalent passes any role: the pointer to cite and
+/// how it grants it.
+fn passrole(s: &Stmt) -> Option<(String, String)> {
+    if let Some((p, a)) = s.actions.iter().find(|(_, a)| glob_ci(a, "iam:PassRole")) {
+        return Some((p.clone(), format!("'{a}'")));
+    }
+    let (first, _) = s.not_actions.first()?;
+    if s.not_actions.iter().any(|(_, n)| unknown_action(n)) {
+        return None;
+    }
+    (!s.not_actions
+        .iter()
+        .any(|(_, n)| glob_ci(n, "iam:PassRole")))
+    .then(|| {
+        (
+            first.clone(),
+            "every action outside its NotAction list".to_string(),
+        )
+    })
 }
 
 /// Bucket policies (`aws_s3_bucket_policy`, legacy `aws_s3_bucket.policy`), following a
@@ -253,6 +373,10 @@ fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
                 .into_iter()
                 .map(|(rel, a)| (format!("{p}/Action{rel}"), a.to_string()))
                 .collect();
+            let not_actions = strings(s.get("NotAction"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/NotAction{rel}"), a.to_string()))
+                .collect();
             let public_principal = match s.get("Principal") {
                 Some(Value::String(x)) if x == "*" => Some(format!("{p}/Principal")),
                 Some(Value::Object(m)) => m.get("AWS").and_then(|aws| {
@@ -265,7 +389,7 @@ fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
             };
             Stmt {
                 allow: text(s.get("Effect")).is_some_and(|e| e.eq_ignore_ascii_case("allow")),
-                not_action: s.get("NotAction").is_some(),
+                not_actions,
                 actions,
                 resources: strings(s.get("Resource"))
                     .into_iter()
@@ -289,6 +413,10 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
                 .into_iter()
                 .map(|(rel, a)| (format!("{p}/actions{rel}"), a.to_string()))
                 .collect();
+            let not_actions = strings(s.get("not_actions"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/not_actions{rel}"), a.to_string()))
+                .collect();
             let mut public_principal = None;
             for (pp, pr) in items(s, &p, "principals") {
                 let ty = text(pr.get("type")).unwrap_or_default();
@@ -306,7 +434,7 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             Stmt {
                 allow: text(s.get("effect")).is_none_or(|e| e.eq_ignore_ascii_case("allow"))
                     && s.get("effect").is_none_or(Value::is_string),
-                not_action: s.get("not_actions").is_some(),
+                not_actions,
                 actions,
                 resources: strings(s.get("resources"))
                     .into_iter()

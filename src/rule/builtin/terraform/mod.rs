@@ -6,6 +6,7 @@
 //! All of them read the HCL value model documented in [`crate::document::hcl`]. A value that is
 //! not a literal (a reference or expression, kept as its source text) is never a finding.
 
+mod cidr;
 mod iam;
 mod net;
 mod s3;
@@ -153,7 +154,15 @@ pub(crate) fn is_expression(s: &str) -> bool {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
     });
-    ROOTS.iter().any(|r| s.starts_with(r)) || call || s.contains("${")
+    // A `dynamic` block iterator (`ingress.value.port`, `rule.key`): any name, then key/value.
+    let mut segs = s.split('.');
+    let iterator = segs.next().is_some_and(|first| {
+        !first.is_empty()
+            && first
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    }) && matches!(segs.next(), Some("value" | "key"));
+    ROOTS.iter().any(|r| s.starts_with(r)) || call || iterator || s.contains("${")
 }
 
 /// A literal number, also written as a string (`"22"`); `None` for references.
@@ -194,6 +203,8 @@ mod tests {
             "lookup(var.x, \"k\", true)",
             "provider::aws::arn_parse(var.arn)",
             "${var.prefix}-logs",
+            "statement.value.not_actions",
+            "rule.key",
         ] {
             assert!(is_expression(e), "{e}");
         }

@@ -3,12 +3,14 @@
 //! and Azure network security rules (standalone or inline `security_rule`).
 //!
 //! Port ranges are read as ranges (`from_port = 0, to_port = 1024` contains 22); AWS protocol
-//! `-1`/`all` and a 0–65535 range mean every port. On AWS a rule open on every port is reported
+//! `-1`/`all` and a 0–65535 range mean every port. CIDRs are parsed ([`super::cidr`]), so every
+//! spelling of "anywhere" counts. On AWS a rule open on every port is reported
 //! only by the all-ports rule, so one mistake is one finding. Values that are references are
 //! unknown and never a finding.
 
 use serde_json::Value;
 
+use super::cidr::is_anywhere;
 use super::{blocks, int, items, report, strings, text};
 use crate::document::{ConfigDoc, Document};
 use crate::rule::RuleContext;
@@ -62,11 +64,6 @@ impl Ports {
             Ports::Range(lo, hi)
         }
     }
-}
-
-fn is_world(cidr: &str) -> bool {
-    let c = cidr.trim();
-    c == "::/0" || c == "0.0.0.0/0" || c == "0.0.0.0" || c == "::"
 }
 
 impl OpenPorts {
@@ -135,7 +132,7 @@ impl OpenPorts {
             for key in cidr_keys {
                 if let Some((rel, cidr)) = strings(rule.get(*key))
                     .into_iter()
-                    .find(|(_, c)| is_world(c))
+                    .find(|(_, c)| is_anywhere(c))
                 {
                     report(
                         cx,
@@ -189,7 +186,7 @@ impl OpenPorts {
                 .all(|k| v.get(*k).is_none());
             let world = strings(v.get("source_ranges"))
                 .into_iter()
-                .find(|(_, c)| is_world(c));
+                .find(|(_, c)| is_anywhere(c));
             let at = match (world, no_source) {
                 (Some((rel, _)), _) => format!("{}/source_ranges{rel}", b.ptr),
                 (None, true) => b.ptr.clone(),
@@ -264,7 +261,7 @@ impl OpenPorts {
             let world = |s: &str| {
                 let s = s.trim();
                 s == "*"
-                    || is_world(s)
+                    || is_anywhere(s)
                     || s.eq_ignore_ascii_case("internet")
                     || s.eq_ignore_ascii_case("any")
             };

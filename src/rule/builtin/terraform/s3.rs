@@ -6,6 +6,9 @@
 //! when its `bucket` (or `for_each`) mentions `aws_s3_bucket.<name>` — `.id`, `.bucket`, `[0].id`,
 //! `each.value.id` over `for_each = aws_s3_bucket.<name>` — or repeats the bucket's literal name.
 //! The legacy inline blocks (`versioning {}`, `server_side_encryption_configuration {}`) count too.
+//! An encryption configuration (companion or inline) whose `rule` sets no
+//! `apply_server_side_encryption_by_default.sse_algorithm` is not encryption: it is reported where
+//! it is written, once, instead of the bucket.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::LazyLock;
@@ -109,6 +112,11 @@ impl Check for Companion {
                             account_block |= which == Which::PublicAccessBlock;
                         }
                         _ => {
+                            // A plan leaves a bucket name known only after apply null: any
+                            // bucket of the module, like an expression.
+                            if b.value.get("bucket") == Some(&Value::Null) {
+                                entry.1.insert(UNKNOWN.to_string());
+                            }
                             for key in ["bucket", "for_each"] {
                                 if let Some(s) = text(b.value.get(key)) {
                                     let mut refs = false;
@@ -126,6 +134,11 @@ impl Check for Companion {
                             }
                             if which == Which::Versioning {
                                 disabled_companion(cx, doc, cdoc, &b.ptr, b.value);
+                            }
+                            if which == Which::Encryption
+                                && let Some(at) = no_default_algorithm(b.value, &b.ptr)
+                            {
+                                report(cx, doc, cdoc, &at, NO_ALGORITHM.to_string());
                             }
                         }
                     }
@@ -158,10 +171,13 @@ impl Check for Companion {
                         ),
                     ),
                     Which::Encryption => {
-                        if b.value
-                            .get("server_side_encryption_configuration")
-                            .is_none()
-                        {
+                        let inline = items(b.value, &b.ptr, "server_side_encryption_configuration");
+                        for (p, conf) in &inline {
+                            if let Some(at) = no_default_algorithm(conf, p) {
+                                report(cx, b.doc, b.cdoc, &at, NO_ALGORITHM.to_string());
+                            }
+                        }
+                        if inline.is_empty() {
                             report(
                                 cx,
                                 b.doc,
@@ -179,6 +195,31 @@ impl Check for Companion {
             }
         }
     }
+}
+
+const NO_ALGORITHM: &str = "S3 encryption configuration sets no default encryption algorithm \
+     (apply_server_side_encryption_by_default.sse_algorithm), so it does not encrypt";
+
+/// Where an encryption configuration (`rule` blocks) fails to set a default algorithm: an empty
+/// `sse_algorithm`, else the first rule (or the configuration when it has none); `None` when some
+/// rule sets one, even through an unknown value.
+fn no_default_algorithm(conf: &Value, ptr: &str) -> Option<String> {
+    let rules = items(conf, ptr, "rule");
+    let mut empty = None;
+    for (rp, r) in &rules {
+        for (dp, d) in items(r, rp, "apply_server_side_encryption_by_default") {
+            match d.get("sse_algorithm") {
+                Some(Value::Null) | None => {}
+                Some(Value::String(a)) if a.is_empty() => {
+                    empty.get_or_insert(format!("{dp}/sse_algorithm"));
+                }
+                Some(_) => return None,
+            }
+        }
+    }
+    empty
+        .or_else(|| rules.first().map(|(rp, _)| rp.clone()))
+        .or_else(|| Some(ptr.to_string()))
 }
 
 /// Marks a directory with a companion whose bucket is not known.
