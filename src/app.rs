@@ -377,10 +377,47 @@ fn check(args: CheckArgs) -> Result<i32, Error> {
     if let Some(f) = fail_on {
         report.fail_on = f;
     }
-    report.exit_zero = args.exit_zero;
     if let Some(b) = &args.baseline {
         apply_baseline(&mut report, b)?;
     }
+    if args.fix || args.diff {
+        use crate::fix::run;
+        // Each re-scan is marked against the same baseline.
+        let entries = args.baseline.as_deref().map(baseline::load).transpose()?;
+        let outcome = run::run(&registry, &mut groups, &report, entries.as_ref())?;
+        let files = outcome.files.len();
+        if outcome.unsettled {
+            say!(
+                "bylaw: fixes still changing files after {} rounds; stopped",
+                crate::fix::MAX_ROUNDS
+            );
+        }
+        for rel in &outcome.refused {
+            say!("bylaw: {rel}: fixes left out: the fixed file would not parse");
+        }
+        if args.diff {
+            write_output(None, &run::render_diff(&report, &outcome))?;
+            say!(
+                "bylaw: {} fix(es) in {files} file(s) would be applied (--fix writes them)",
+                outcome.applied
+            );
+            return Ok(i32::from(files > 0));
+        }
+        run::write(&outcome)?;
+        if let Some(r) = outcome.report {
+            report = r;
+        }
+        let remaining = report
+            .findings
+            .iter()
+            .filter(|f| f.suppression.is_none() && !crate::report::is_baselined(f))
+            .count();
+        say!(
+            "bylaw: applied {} fix(es) in {files} file(s); {remaining} finding(s) remain",
+            outcome.applied
+        );
+    }
+    report.exit_zero = args.exit_zero;
     describe_scan(&mut report, &groups, &args.provenance);
     // The exit code and the summary count every finding; `--min-severity` and `--quiet` only
     // change what is shown.

@@ -57,6 +57,8 @@ pub struct CachedFinding {
     pub confidence: Option<Confidence>,
     #[serde(default)]
     pub verified: bool,
+    #[serde(default)]
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl CachedFinding {
@@ -81,6 +83,7 @@ impl CachedFinding {
                 .collect(),
             confidence: Some(f.confidence),
             verified: f.verified,
+            fix: f.fix.as_deref().cloned(),
         }
     }
 }

@@ -297,6 +297,14 @@ pub struct CheckArgs {
     /// Never use colour (same as `--color never`).
     #[arg(long)]
     pub no_color: bool,
+    /// Apply the safe fixes of the findings that count (not suppressed, not baselined, in a
+    /// failing context), scan again and repeat; then report what remains.
+    #[arg(long, conflicts_with_all = ["diff", "staged"])]
+    pub fix: bool,
+    /// Print the fixes `--fix` would apply as a unified diff, without writing; exits 1 when
+    /// there is one.
+    #[arg(long, conflicts_with = "staged")]
+    pub diff: bool,
     /// When to colour the terminal output.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

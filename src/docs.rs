@@ -31,6 +31,12 @@ pub fn rule_markdown(m: &RuleMeta) -> String {
     let _ = writeln!(s, "\n## What it checks\n\n{}\n", m.description);
     let _ = writeln!(s, "## Why it matters\n\n{}\n", m.rationale);
     let _ = writeln!(s, "## Remediation\n\n{}\n", m.remediation);
+    if let Some(fix) = &m.fix {
+        let _ = writeln!(
+            s,
+            "## Fix\n\n`bylaw check --fix` can {fix} where it is safe to.\n"
+        );
+    }
     if !m.references.is_empty() {
         let _ = writeln!(s, "## References\n");
         for r in &m.references {

@@ -343,6 +343,7 @@ fn a_rule_that_crashes_fails_its_good_case() {
         references: Vec::new(),
         options: serde_json::json!({}),
         option_regexes: Default::default(),
+        fix: None,
         docs_url: None,
         source: "tests/rules.rs".into(),
     };

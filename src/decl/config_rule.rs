@@ -14,7 +14,7 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use super::predicate::{Predicate, as_text, compile_path};
-use crate::document::{ConfigDoc, Document};
+use crate::document::{ConfigDoc, Document, DocumentKind};
 use crate::finding::{Confidence, redact_secret};
 use crate::rule::{Rule, RuleContext, RuleMeta};
 
@@ -30,6 +30,87 @@ pub struct ConfigRule {
     /// The value the finding points at is a secret: masked in every output, and `{{value}}`
     /// (or any interpolation holding it) shows a prefix and the length only.
     pub secret: bool,
+    /// The fix offered with each finding, where it can be made safely.
+    pub fix: Option<DeclFix>,
+}
+
+/// What a config rule's `fix:` does to the node its `for-each` selected.
+pub struct DeclFix {
+    pub description: String,
+    pub action: FixAction,
+}
+
+pub enum FixAction {
+    /// Make the field at these keys (below the node) hold the value: YAML documents only.
+    Set { keys: Vec<String>, value: Value },
+    /// Replace the first match in the node's source text with a literal.
+    Replace { regex: regex::Regex, with: String },
+}
+
+impl DeclFix {
+    pub fn compile(raw: &super::schema::RawFix) -> Result<Self, String> {
+        let action = match (&raw.set, &raw.value, &raw.replace, &raw.with) {
+            (Some(path), Some(value), None, None) => {
+                let keys: Vec<String> = path
+                    .strip_prefix("$.")
+                    .map(|p| p.split('.').map(str::to_string).collect())
+                    .unwrap_or_default();
+                let plain = |k: &String| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                };
+                if keys.is_empty() || !keys.iter().all(plain) {
+                    return Err(format!(
+                        "`set: {path}` must be `$.name` or `$.a.b` with plain field names"
+                    ));
+                }
+                FixAction::Set {
+                    keys,
+                    value: value.clone(),
+                }
+            }
+            (None, None, Some(re), Some(with)) => FixAction::Replace {
+                regex: regex::Regex::new(re).map_err(|e| format!("`replace`: {e}"))?,
+                with: with.clone(),
+            },
+            _ => {
+                return Err("give either `set` with `value`, or `replace` with `with`".to_string());
+            }
+        };
+        Ok(DeclFix {
+            description: raw.description.trim().to_string(),
+            action,
+        })
+    }
+
+    /// The fix for the node at `base` of `doc`, or `None` where it cannot be made safely.
+    fn build(
+        &self,
+        kind: DocumentKind,
+        text: &str,
+        doc: &ConfigDoc,
+        base: &str,
+    ) -> Option<crate::fix::Fix> {
+        let edit = match &self.action {
+            FixAction::Set { keys, value } => {
+                if !kind.is_yaml() {
+                    return None;
+                }
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                crate::fix::yaml::set(text, doc, base, &keys, value, None)?
+            }
+            FixAction::Replace { regex, with } => {
+                let node = doc.spans.get(base)?.clamp_to(text);
+                let m = regex.find(&text[node.start..node.end])?;
+                crate::fix::Edit::new(
+                    crate::document::Span::new(node.start + m.start(), node.start + m.end()),
+                    with.clone(),
+                )
+            }
+        };
+        Some(crate::fix::Fix::one(self.description.clone(), edit))
+    }
 }
 
 /// What `for-each` selects: a JSONPath, or a named Kubernetes structure found from the
@@ -228,6 +309,7 @@ impl ConfigRule {
     pub fn check_config(
         &self,
         file_id: u64,
+        kind: DocumentKind,
         path: &str,
         text: &str,
         docs: &[ConfigDoc],
@@ -270,9 +352,13 @@ impl ConfigRule {
                     let f = cx.report(path, Some(span), message);
                     f.with_key_mut(format!("{}#{}", doc.index, pointer));
                     // A judged value holds a variable without a known value (a Dockerfile
-                    // `ADD ${SRC}` with no default): the finding is a guess.
-                    if node["unresolved"] == true {
+                    // `ADD ${SRC}` with no default): the finding is a guess, and gets no fix.
+                    let unresolved = node["unresolved"] == true;
+                    if unresolved {
                         f.confidence = f.confidence.min(Confidence::Low);
+                    }
+                    if let Some(fix) = self.fix.as_ref().filter(|_| !unresolved) {
+                        f.with_fix_mut(fix.build(kind, text, doc, base));
                     }
                     if let Some(s) = secrets.get(i) {
                         f.redact = Some(doc.literal_span(text, pointer, s));
@@ -392,7 +478,7 @@ impl Rule for ConfigRule {
             return;
         }
         if let Ok(docs) = doc.config() {
-            self.check_config(doc.id(), &doc.path, &doc.text, docs, cx);
+            self.check_config(doc.id(), doc.kind, &doc.path, &doc.text, docs, cx);
         }
     }
 }
@@ -507,6 +593,64 @@ mod tests {
             vec![
                 ("db holds hu… (12 chars) (hu… (12 chars))", "hunter2isbad"),
                 ("db holds to… (12 chars) (hu… (12 chars))", "tok3n-AbCdEf"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fix_is_checked_on_load_and_offered_per_finding() {
+        let head = "id: t/fix\ntitle: t\nseverity: low\ntype: config\napplies-to: [kubernetes]\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\nmessage: m\n\
+             for-each: \"$..containers[*]\"\ndeny: {not: {path: $.securityContext.ro, equals: true}}\n";
+        for (fix, why) in [
+            (
+                "fix: {description: d, set: '$.a[0]', value: 1}",
+                "plain field names",
+            ),
+            (
+                "fix: {description: d, set: $.a}",
+                "either `set` with `value`",
+            ),
+            (
+                "fix: {description: d, set: $.a, value: 1, replace: x, with: y}",
+                "either",
+            ),
+            ("fix: {description: d, replace: '(', with: y}", "`replace`"),
+        ] {
+            let err = compile_text(&format!("{head}{fix}\n"))
+                .err()
+                .unwrap_or_default();
+            assert!(
+                err.contains("field `fix`") && err.contains(why),
+                "{fix}: {err}"
+            );
+        }
+        let builtin = "id: t/b\ntitle: t\nseverity: low\ntype: builtin\napplies-to: [kubernetes]\n\
+             description: d\nrationale: w\nremediation: r\nreferences: [x]\n\
+             fix: {description: d, set: $.a, value: 1}\n";
+        let err = compile_text(builtin).err().unwrap_or_default();
+        assert!(err.contains("only its `description`"), "{err}");
+        let r = compile_text(&format!(
+            "{head}fix: {{description: set it, set: $.securityContext.ro, value: true}}\n"
+        ))
+        .expect("rule compiles");
+        assert_eq!(r.meta().fix.as_deref(), Some("set it"));
+        let text = "kind: Pod\nspec:\n  containers:\n    - name: a\n      image: a\n    - {name: b, image: b}\n";
+        let doc = Document::new("p.yaml", DocumentKind::Kubernetes, text);
+        let options = Value::Null;
+        let mut cx = RuleContext::new(r.meta(), &options);
+        r.check(&doc, &mut cx);
+        let fixes: Vec<Option<String>> = cx
+            .findings
+            .iter()
+            .map(|f| f.fix.as_ref().map(|x| x.edits[0].replacement.clone()))
+            .collect();
+        // The flow mapping gets no fix; the block one gets the new keys at its indentation.
+        assert_eq!(
+            fixes,
+            vec![
+                Some("\n      securityContext:\n        ro: true".to_string()),
+                None
             ]
         );
     }

@@ -219,6 +219,7 @@ pub fn compile(
         options,
         option_regexes,
         source: file.to_string(),
+        fix: raw.fix.as_ref().map(|f| f.description.trim().to_string()),
         docs_url,
     };
     let message = raw.message.clone().unwrap_or_else(|| meta.title.clone());
@@ -234,6 +235,21 @@ pub fn compile(
     type_only("deny", raw.deny.is_some(), RuleType::Config)?;
     type_only("for-each", raw.for_each.is_some(), RuleType::Config)?;
     type_only("when", raw.when.is_some(), RuleType::Config)?;
+    // A built-in rule declares only what its fix does; the fix itself is in its code.
+    if let Some(f) = &raw.fix {
+        let action =
+            f.set.is_some() || f.value.is_some() || f.replace.is_some() || f.with.is_some();
+        match rule_type {
+            RuleType::Config => {}
+            RuleType::Builtin if !action => {}
+            RuleType::Builtin => {
+                return Err(err(
+                    "field `fix`: built-in rules declare only its `description`".into(),
+                ));
+            }
+            _ => type_only("fix", true, RuleType::Config)?,
+        }
+    }
     type_only("ast-grep", raw.ast_grep.is_some(), RuleType::Code)?;
     type_only("regex", raw.regex.is_some(), RuleType::Text)?;
     type_only("keywords", !raw.keywords.is_empty(), RuleType::Text)?;
@@ -258,6 +274,12 @@ pub fn compile(
                 .map(predicate::Predicate::compile)
                 .transpose()
                 .map_err(|e| err(format!("field `when`: {e}")))?;
+            let fix = raw
+                .fix
+                .as_ref()
+                .map(config_rule::DeclFix::compile)
+                .transpose()
+                .map_err(|e| err(format!("field `fix`: {e}")))?;
             let selector = raw.for_each.as_deref().unwrap_or("$");
             let for_each = config_rule::Selector::compile(selector)
                 .map_err(|e| err(format!("field `for-each`: {e}")))?;
@@ -270,6 +292,7 @@ pub fn compile(
                 message,
                 filter,
                 secret: raw.secret.unwrap_or(false),
+                fix,
             }))
         }
         RuleType::Code => {

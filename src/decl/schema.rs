@@ -55,6 +55,9 @@ pub struct RawRule {
     /// A node for which this predicate holds is a finding.
     #[serde(default)]
     pub deny: Option<RawPredicate>,
+    /// How to fix each finding (`bylaw check --fix`), relative to the selected node.
+    #[serde(default)]
+    pub fix: Option<RawFix>,
 
     // --- code rules ---
     /// ast-grep language(s): `python`, `javascript`, `typescript`, `tsx`, `go`, `rust`, `bash`.
@@ -152,6 +155,27 @@ pub struct RawPredicate {
     pub any: Option<Vec<RawPredicate>>,
     #[serde(default)]
     pub not: Option<Box<RawPredicate>>,
+}
+
+/// A config rule's fix: `set` a field under the selected node to `value` (YAML documents), or
+/// `replace` the first match of a regex in the selected node's source text `with` a literal.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawFix {
+    /// One line saying what the fix does.
+    pub description: String,
+    /// `$.a.b`: the field to set, relative to the selected node (plain names only).
+    #[serde(default)]
+    pub set: Option<String>,
+    /// The value `set` writes: a scalar or a mapping of scalars.
+    #[serde(default)]
+    pub value: Option<Value>,
+    /// A regex over the selected node's source text; its first match is replaced.
+    #[serde(default)]
+    pub replace: Option<String>,
+    /// The literal text that replaces the match (no `$1` expansion).
+    #[serde(default)]
+    pub with: Option<String>,
 }
 
 /// Optional `pack.yaml` beside a pack's rules.

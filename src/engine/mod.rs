@@ -59,6 +59,9 @@ pub struct ScanRequest {
     /// What the user asked to scan (a group under a nested policy scans a subtree of it): the
     /// root of fingerprints and CODEOWNERS paths for files outside any repository.
     pub scan_roots: Vec<PathBuf>,
+    /// Text to scan in place of these files (by report path): `--fix` re-scans fixed text
+    /// before anything is written.
+    pub overrides: BTreeMap<String, Arc<[u8]>>,
     /// Counts files found and checked, for the progress line on a terminal.
     pub progress: Option<Arc<crate::progress::Progress>>,
 }
@@ -78,6 +81,7 @@ impl ScanRequest {
             no_repo_rules: false,
             partial: false,
             staged: false,
+            overrides: BTreeMap::new(),
             progress: None,
         }
     }
@@ -483,10 +487,17 @@ impl<'a> Engine<'a> {
 
     pub fn scan(&self, req: &ScanRequest) -> Report {
         let started = Instant::now();
-        let (files, walk_errors) = match &req.files {
+        let (mut files, walk_errors) = match &req.files {
             Some(f) => (f.clone(), Vec::new()),
             None => walk::walk_skipping(&req.paths, &req.base, req.threads.max(1), &req.skip_dirs),
         };
+        if !req.overrides.is_empty() {
+            for f in &mut files {
+                if let Some(c) = req.overrides.get(&f.rel) {
+                    f.content = Some(c.clone());
+                }
+            }
+        }
         let mut report = Report::default();
         for e in walk_errors {
             report.errors.push(FileError::read(&e.rel, e.message));
@@ -733,6 +744,16 @@ impl<'a> Engine<'a> {
             let stable = roots.stable_path(&f.path);
             finish(f, self.policy, self.registry, doc, &stable);
         });
+        // Their fixes are tied to the text they were computed on, as per-file ones are.
+        let mut bases: HashMap<&str, String> = HashMap::new();
+        for f in &mut scan_findings {
+            if let (Some(fix), Some(d)) = (f.fix.as_deref_mut(), docs.get(f.path.as_str())) {
+                let basis = bases
+                    .entry(d.path.as_str())
+                    .or_insert_with(|| crate::fix::text_hash(&d.text));
+                fix.basis = Some(basis.clone());
+            }
+        }
         for f in &scan_findings {
             if let Some(d) = docs.get(f.path.as_str())
                 && !report.sources.contains_key(&f.path)
@@ -807,6 +828,8 @@ impl<'a> Engine<'a> {
     fn cache_key(&self) -> String {
         let mut h = blake3::Hasher::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        // Cached findings carry their fixes from this format on.
+        h.update(b"fixes-1");
         h.update(self.registry.content_hash.as_bytes());
         for f in &self.policy.files {
             h.update(f.to_string_lossy().as_bytes());
@@ -1115,6 +1138,12 @@ impl<'a> Engine<'a> {
         for finding in &mut out.findings {
             set_context(finding, context, self.policy);
         }
+        if out.findings.iter().any(|f| f.fix.is_some()) {
+            let basis = crate::fix::text_hash(&doc.text);
+            for fix in out.findings.iter_mut().filter_map(|f| f.fix.as_deref_mut()) {
+                fix.basis = Some(basis.clone());
+            }
+        }
         out.directives = suppress::inline::collect(&doc);
         if !out.findings.is_empty() {
             out.source = Some(doc.text.clone());
@@ -1204,6 +1233,8 @@ impl<'a> Engine<'a> {
             let Some(src) = rendered.source(&f.path) else {
                 continue;
             };
+            // A fix indexes the rendered text, not the files the finding moved to.
+            f.fix = None;
             let doc = docs
                 .entry(f.path.clone())
                 .or_insert_with(|| Document::new(f.path.clone(), DocumentKind::Yaml, src.clone()));
@@ -1238,6 +1269,7 @@ impl<'a> Engine<'a> {
             f.confidence = conf;
         }
         f.verified = c.verified;
+        f.fix = c.fix.clone().map(Box::new);
         finish(&mut f, self.policy, self.registry, Some(doc), "");
         f.fingerprint = c.key.clone();
         f
@@ -1466,6 +1498,10 @@ fn finish(
     if let Some(meta) = meta {
         f.severity = policy.severity_for(meta, &f.path);
     }
+    // A fix edits the text it was computed on: only a finding in that very file keeps it.
+    if doc.is_none_or(|d| d.path != f.path) {
+        f.fix = None;
+    }
     let mut key = f.fingerprint_key.clone();
     if let Some(doc) = doc
         && let Some(span) = f.span
@@ -1476,6 +1512,12 @@ fn finish(
         f.end = Some(doc.line_col(span.end));
         if key.is_empty() {
             key = normalized_lines(&doc.text, doc.lines(), span.start, span.end);
+        }
+        if let Some(fix) = f.fix.as_deref_mut() {
+            for e in &mut fix.edits {
+                e.start = Some(doc.line_col(e.span.start));
+                e.end = Some(doc.line_col(e.span.end));
+            }
         }
         for r in &mut f.related {
             if r.path == doc.path
@@ -1669,6 +1711,7 @@ mod tests {
                     option_regexes: Default::default(),
                     docs_url: None,
                     source: String::new(),
+                    fix: None,
                 },
                 panics,
             })

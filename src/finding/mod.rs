@@ -74,6 +74,8 @@ pub struct Finding {
     pub suppression: Option<Box<Suppression>>,
     pub baseline: Option<BaselineState>,
     pub owners: Vec<String>,
+    /// The edit that resolves the finding, where the rule can make it safely.
+    pub fix: Option<Box<crate::fix::Fix>>,
 }
 
 impl Finding {
@@ -99,6 +101,7 @@ impl Finding {
             suppression: None,
             baseline: None,
             owners: Vec::new(),
+            fix: None,
         }
     }
 
@@ -129,6 +132,12 @@ impl Finding {
             start: None,
             message: message.into(),
         });
+        self
+    }
+
+    /// Attach a fix to a finding already pushed into a context.
+    pub fn with_fix_mut(&mut self, fix: Option<crate::fix::Fix>) -> &mut Self {
+        self.fix = fix.map(Box::new);
         self
     }
 

@@ -81,6 +81,9 @@ struct JsonFinding<'a> {
     owners: &'a [String],
     context: Context,
     fails: bool,
+    /// The fix bylaw can apply (`--fix`), with its edits' byte spans and line/columns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<&'a crate::fix::Fix>,
 }
 
 /// Findings per batch rendered in parallel and written before the next: large reports are
@@ -112,6 +115,7 @@ fn json_finding<'a>(report: &'a Report, f: &'a crate::finding::Finding) -> JsonF
         owners: &f.owners,
         context: f.context,
         fails: report.fails(f),
+        fix: f.fix.as_deref(),
     }
 }
 

@@ -141,6 +141,9 @@ pub fn write(
         if let Some(b) = f.baseline {
             result["baselineState"] = json!(b);
         }
+        if let Some(fix) = &f.fix {
+            result["fixes"] = json!([sarif_fix(&f.path, fix)]);
+        }
         result
     };
     let notifications: Vec<Value> = report
@@ -193,6 +196,34 @@ pub fn write(
     serde::Serialize::serialize(&results, &mut ser).map_err(std::io::Error::other)?;
     w.write_all(tail.as_bytes())?;
     w.write_all(b"\n")
+}
+
+/// A SARIF `fix`: one artifact change whose replacements give each edit's deleted region in
+/// lines and columns (the run's `columnKind`) and the inserted text.
+fn sarif_fix(path: &str, fix: &crate::fix::Fix) -> Value {
+    let replacements: Vec<Value> = fix
+        .edits
+        .iter()
+        .filter_map(|e| {
+            let (s, end) = (e.start?, e.end?);
+            Some(json!({
+                "deletedRegion": {
+                    "startLine": s.line,
+                    "startColumn": s.col,
+                    "endLine": end.line,
+                    "endColumn": end.col,
+                },
+                "insertedContent": {"text": e.replacement},
+            }))
+        })
+        .collect();
+    json!({
+        "description": {"text": fix.description},
+        "artifactChanges": [{
+            "artifactLocation": {"uri": uri(path), "uriBaseId": "%SRCROOT%"},
+            "replacements": replacements,
+        }],
+    })
 }
 
 /// Percent-encode what a relative URI reference cannot hold literally.

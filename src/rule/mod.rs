@@ -71,6 +71,9 @@ pub struct RuleMeta {
     pub option_regexes: options::CompiledOptions,
     /// Where the rule was declared (`rules/k8s/privileged-container.yaml`).
     pub source: String,
+    /// What the rule's fix does, when it offers one (`bylaw check --fix`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
     /// The rule's documentation page: its own `docs-url`, or for a built-in rule the page the
     /// build named (`BYLAW_DOCS_URL`); `None` when there is none, never a guessed address.
     #[serde(skip_serializing_if = "Option::is_none")]

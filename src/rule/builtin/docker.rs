@@ -732,6 +732,11 @@ impl Check for PackageCacheNotCleaned {
                 .filter(|(j, o)| o.index == s.index && *j > si)
                 .flat_map(|(_, o)| commands(&o.text))
                 .collect();
+            // The last apt-get install of the RUN carries the cleanup fix: one `rm` after it
+            // cleans up after every install before it.
+            let last_apt = mine
+                .iter()
+                .rposition(|c| is_package_cmd(argv(c, true), APT, &["install"]));
             for (k, c) in mine.iter().enumerate() {
                 // A cleanup counts when it runs after the install, in the same RUN.
                 let after: Vec<&Cmd> = mine[k + 1..].iter().chain(&later).collect();
@@ -797,6 +802,13 @@ impl Check for PackageCacheNotCleaned {
                         .find('\n')
                         .map_or(end, |e| a[0].start + e);
                     report(cx, doc, s, s.span(a[0].start, end), m.into());
+                    // cache_fix knows apt, apk and the yum family (not pip, zypper, yarn).
+                    let fixable =
+                        name_of(a) == "apk" || YUM.contains(&name_of(a)) || last_apt == Some(k);
+                    let fix = fixable.then(|| cache_fix(s, a)).flatten();
+                    if let Some(f) = cx.findings.last_mut() {
+                        f.with_fix_mut(fix);
+                    }
                 }
             }
         }
@@ -831,6 +843,40 @@ fn is_pip_install(a: &[Word]) -> bool {
         .iter()
         .find(|w| !w.text.starts_with('-'))
         .is_some_and(|w| w.text == "install")
+}
+
+/// The cleanup a package install lacks, in its own RUN: `--no-cache` after `apk add`, else
+/// `&& rm -rf /var/lib/apt/lists/*` or `&& <tool> clean all` right after the command. Only in
+/// the shell form, where the command ends the script or a `&&`/`;` follows it (a pipe or a
+/// redirection after it would change meaning).
+fn cache_fix(s: &Script<'_>, a: &[Word]) -> Option<crate::fix::Fix> {
+    if s.heredoc || s.instr["form"] != "shell" {
+        return None;
+    }
+    let (first, last) = (a.first()?, a.last()?);
+    let after_word = |w: &Word| s.span(w.start, w.end).end;
+    if name_of(a) == "apk" {
+        let add = a[1..].iter().find(|w| !w.text.starts_with('-'))?;
+        let edit = crate::fix::Edit::insert(after_word(add), " --no-cache");
+        return Some(crate::fix::Fix::one("add `--no-cache` to `apk add`", edit));
+    }
+    let rest = s.text[last.end..].trim_start_matches([' ', '\t']);
+    let ends = rest.is_empty()
+        || rest.starts_with("&&")
+        || (rest.starts_with(';') && !rest.starts_with(";;"));
+    if !ends || first.start >= last.end {
+        return None;
+    }
+    let cleanup = if is_package_cmd(a, APT, &["install"]) {
+        "rm -rf /var/lib/apt/lists/*".to_string()
+    } else {
+        format!("{} clean all", name_of(a))
+    };
+    let edit = crate::fix::Edit::insert(after_word(last), format!(" && {cleanup}"));
+    Some(crate::fix::Fix::one(
+        format!("add `{cleanup}` in the same RUN"),
+        edit,
+    ))
 }
 
 /// apt/apk/pip/npm -g installs without version pins.

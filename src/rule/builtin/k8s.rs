@@ -483,10 +483,48 @@ impl Check for SeccompProfile {
                 };
                 if seen.insert(ptr.clone()) {
                     report(cx, doc, cd, &ptr, message);
+                    let fix = seccomp_fix(&doc.text, cd, &cptr, &ptr);
+                    if let Some(f) = cx.findings.last_mut() {
+                        f.with_fix_mut(fix);
+                    }
                 }
             }
         }
     }
+}
+
+/// RuntimeDefault where the finding is: the Unconfined profile or annotation it points at
+/// rewritten, or, with no profile at all, one added to the container's securityContext.
+fn seccomp_fix(
+    text: &str,
+    cd: &crate::document::ConfigDoc,
+    cptr: &str,
+    ptr: &str,
+) -> Option<crate::fix::Fix> {
+    let runtime_default = Value::String("RuntimeDefault".into());
+    let edit = if ptr.ends_with("/seccompProfile/type") {
+        let parent = &ptr[..ptr.len() - "/type".len()];
+        crate::fix::yaml::set(text, cd, parent, &["type"], &runtime_default, None)?
+    } else if let Some((annotations, key)) = ptr.rsplit_once('/')
+        && annotations.ends_with("/annotations")
+    {
+        let key = key.replace("~1", "/").replace("~0", "~");
+        let value = Value::String("runtime/default".into());
+        crate::fix::yaml::set(text, cd, annotations, &[key.as_str()], &value, None)?
+    } else {
+        crate::fix::yaml::set(
+            text,
+            cd,
+            cptr,
+            &["securityContext", "seccompProfile", "type"],
+            &runtime_default,
+            None,
+        )?
+    };
+    Some(crate::fix::Fix::one(
+        "use the RuntimeDefault seccomp profile",
+        edit,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1146,6 +1184,9 @@ impl Check for AutomountToken {
                 _ => {}
             }
         }
+        // Kept documents are cut down to what the rule reads; a fix needs the whole mapping, so
+        // a file with a finding is parsed again in full, once.
+        let mut full: HashMap<u64, Vec<ConfigDoc>> = HashMap::new();
         for (doc, cd) in &objs {
             let v = &cd.value;
             let Some(pod_ptr) = pod_spec_ptr(v) else {
@@ -1191,6 +1232,29 @@ impl Check for AutomountToken {
                 ),
             };
             report(cx, doc, cd, &ptr, message);
+            let parsed = full.entry(doc.id()).or_insert_with(|| {
+                Document::new(doc.path.clone(), doc.kind, doc.text.clone())
+                    .config()
+                    .map(<[ConfigDoc]>::to_vec)
+                    .unwrap_or_default()
+            });
+            let fix = parsed
+                .iter()
+                .find(|d| d.index == cd.index)
+                .and_then(|d| {
+                    crate::fix::yaml::set(
+                        &doc.text,
+                        d,
+                        pod_ptr,
+                        &["automountServiceAccountToken"],
+                        &Value::Bool(false),
+                        None,
+                    )
+                })
+                .map(|e| crate::fix::Fix::one("set `automountServiceAccountToken: false`", e));
+            if let Some(f) = cx.findings.last_mut() {
+                f.with_fix_mut(fix);
+            }
         }
     }
 }

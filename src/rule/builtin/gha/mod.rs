@@ -845,8 +845,52 @@ impl Check for MissingPermissions {
                 Some((_, p)) => report_key(cx, doc, cdoc, p, msg),
                 None => report_key(cx, doc, cdoc, "/jobs", msg),
             }
+            // `contents: read` is all these jobs need only when their steps are known to need no
+            // more; otherwise the fix would break them, and none is offered.
+            if open.iter().all(|j| reads_only(j)) {
+                let after = on_ptr(root).map(|(_, p)| &p[1..]);
+                let fix = crate::fix::yaml::set(
+                    &doc.text,
+                    cdoc,
+                    "",
+                    &["permissions"],
+                    &serde_json::json!({"contents": "read"}),
+                    after,
+                )
+                .map(|e| crate::fix::Fix::one("add `permissions: contents: read`", e));
+                if let Some(f) = cx.findings.last_mut() {
+                    f.with_fix_mut(fix);
+                }
+            }
         });
     }
+}
+
+/// Actions that need no token scope beyond reading the repository.
+const READ_ONLY_ACTIONS: &[&str] = &[
+    "actions/checkout",
+    "actions/setup-",
+    "actions/cache",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+    "dtolnay/rust-toolchain",
+    "swatinem/rust-cache",
+];
+
+/// A job whose steps only read the repository: no reusable workflow, only actions from
+/// [`READ_ONLY_ACTIONS`], and no step that hands the token on.
+fn reads_only(job: &Job) -> bool {
+    if job.m.contains_key("uses") {
+        return false;
+    }
+    job_steps(job).iter().all(|s| {
+        let action_ok = s.uses().is_none_or(|u| {
+            let name = u.split('@').next().unwrap_or(u).to_ascii_lowercase();
+            READ_ONLY_ACTIONS.iter().any(|a| name.starts_with(a))
+        });
+        let text = Value::Object(s.m.clone()).to_string().to_ascii_lowercase();
+        action_ok && !text.contains("github_token") && !text.contains("github.token")
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1022,6 +1066,18 @@ impl Check for CheckoutPersistCredentials {
                     &child(&s.ptr, "uses"),
                     "`actions/checkout` keeps the token in `.git/config` (no `persist-credentials: false`) in a workflow that uploads artifacts".into(),
                 );
+                let fix = crate::fix::yaml::set(
+                    &doc.text,
+                    cdoc,
+                    &s.ptr,
+                    &["with", "persist-credentials"],
+                    &Value::Bool(false),
+                    None,
+                )
+                .map(|e| crate::fix::Fix::one("set `persist-credentials: false`", e));
+                if let Some(f) = cx.findings.last_mut() {
+                    f.with_fix_mut(fix);
+                }
             }
         });
     }
