@@ -108,7 +108,7 @@ fn load_into(path: &Path, out: &mut Vec<Layer>, stack: &mut Vec<PathBuf>) -> Res
                     e.message()
                 ),
                 help: Some(
-                    "valid keys: extends, version, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]]; `bylaw schema` prints the JSON Schema"
+                    "valid keys: extends, version, select, ignore, required, fail-on, require-reason, packs, exclude, [severity], [[overrides]], [rules.<id>], [[waivers]], [contexts.<name>], [helm.values], [terraform]; `bylaw schema` prints the JSON Schema"
                         .into(),
                 ),
             });
@@ -304,6 +304,7 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         if let Some(b) = raw.require_reason {
             p.require_reason = b;
         }
+        resolve_helm(layer, &prefix, &mut p)?;
         p.packs
             .extend(raw.packs.iter().map(|x| layer.dir.join(x.get_ref())));
         if !raw.exclude.is_empty() {
@@ -499,6 +500,30 @@ pub fn resolve(layers: &[Layer], registry: &Registry, base: &Path) -> Result<Pol
         }
     }
     Ok(p)
+}
+
+/// `[helm.values]` of one layer, chart folders anchored at the nearest file's folder (`prefix`);
+/// a later file's list for a chart replaces an earlier one's. Values files are read from inside
+/// the chart only.
+fn resolve_helm(layer: &Layer, prefix: &str, p: &mut Policy) -> Result<(), Error> {
+    for (chart, list) in &layer.raw.helm.values {
+        let mut files = Vec::new();
+        for f in list {
+            let v = f.get_ref().trim_start_matches("./");
+            if v.is_empty() || v.starts_with('/') || v.split(['/', '\\']).any(|c| c == "..") {
+                return layer.err(
+                    Some(f.span()),
+                    format!("values file `{}` is not inside the chart", f.get_ref()),
+                    "name values files relative to the chart folder, without `..`",
+                );
+            }
+            files.push(v.to_string());
+        }
+        let dir = format!("{prefix}{}", chart.get_ref().trim_start_matches("./"));
+        p.helm_values
+            .insert(dir.trim_end_matches('/').to_string(), files);
+    }
+    Ok(())
 }
 
 /// `[contexts.<name>]` of every layer: globs accumulate (each anchored at its own file's folder),

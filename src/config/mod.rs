@@ -123,6 +123,9 @@ pub struct Policy {
     pub no_ignores: bool,
     /// How files are put into contexts, and what each context's findings do.
     pub contexts: Contexts,
+    /// Helm chart folder (relative to the nearest policy file's folder, no trailing `/`) →
+    /// values files (relative to the chart) rendered over its values.yaml.
+    pub helm_values: BTreeMap<String, Vec<String>>,
     /// `[terraform] var-files`: `.tfvars` files (relative to each Terraform module directory)
     /// applied after `terraform.tfvars` and `*.auto.tfvars`, in order.
     pub terraform_var_files: Vec<String>,
@@ -150,6 +153,7 @@ impl Default for Policy {
             version: None,
             no_ignores: false,
             contexts: Contexts::default(),
+            helm_values: BTreeMap::new(),
             terraform_var_files: Vec::new(),
         }
     }

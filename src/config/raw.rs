@@ -48,9 +48,21 @@ pub struct RawConfig {
     /// File contexts: `[contexts.test] paths = ["qa/**"]`, `builtin = false`, `mode = "fail"`.
     #[serde(default)]
     pub contexts: BTreeMap<Spanned<String>, RawContext>,
+    /// Helm charts: `[helm.values] "deploy/app" = ["values-prod.yaml"]`.
+    #[serde(default)]
+    pub helm: RawHelm,
     /// Terraform evaluation: `[terraform] var-files = ["env/prod.tfvars"]`.
     #[serde(default)]
     pub terraform: RawTerraform,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RawHelm {
+    /// Chart folder (relative to this file) → values files (relative to the chart) merged over
+    /// its values.yaml, in order, when the chart is rendered.
+    #[serde(default)]
+    pub values: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]

@@ -20,7 +20,7 @@ use crate::project::rendered::{Claim, Rendered, RenderedFile};
 use crate::project::roots::Roots;
 use crate::report::{FileError, Report, Skipped};
 use crate::rule::registry::Registry;
-use crate::rule::{RuleContext, ScanContext};
+use crate::rule::{RuleContext, RuleType, ScanContext};
 use crate::suppress::{self, Directive, SuppressContext};
 use crate::walk::{self, WalkedFile, classify::classify};
 use ast_grep_core::matcher::{Matcher, MatcherExt};
@@ -521,7 +521,7 @@ impl<'a> Engine<'a> {
         }
         // What the files build (Kustomize overlays, Helm charts), and the files those builds
         // consume, which are not judged on their own.
-        let rendered = Rendered::build(&files, &req.base, req.max_file_size);
+        let rendered = Rendered::build(&files, &req.base, req.max_file_size, self.policy);
         let outcomes: Vec<FileOutcome> = files
             .par_iter()
             .map(|f| {
@@ -1200,7 +1200,18 @@ impl<'a> Engine<'a> {
                         e
                     })
                     .collect();
-                let found = found.into_iter().filter_map(|f| r.remap(f)).collect();
+                // Text rules (secrets) read the real files themselves (a Helm template is
+                // claimed as text, values files are plain YAML); on the rendered text they would
+                // report each secret a second time.
+                let found = found
+                    .into_iter()
+                    .filter(|f| {
+                        self.registry
+                            .get(&f.rule_id)
+                            .is_none_or(|rule| rule.meta().rule_type != RuleType::Text)
+                    })
+                    .filter_map(|f| r.remap(f))
+                    .collect();
                 let kept = match self.keep_kinds.get(&doc.kind) {
                     Some(Some(keep)) => Some(Arc::new(doc.slim(keep))),
                     Some(None) => Some(Arc::new(doc)),

@@ -107,9 +107,15 @@ pub struct Rendered {
 
 impl Rendered {
     /// Run every builder over the walked files.
-    pub fn build(files: &[WalkedFile], base: &std::path::Path, max_size: u64) -> Rendered {
+    pub fn build(
+        files: &[WalkedFile],
+        base: &std::path::Path,
+        max_size: u64,
+        policy: &crate::config::Policy,
+    ) -> Rendered {
         let mut out = Rendered::default();
         super::kustomize::build_all(files, base, max_size, &mut out);
+        super::helm::scan::render_all(files, base, max_size, policy, &mut out);
         out
     }
 
