@@ -22,6 +22,8 @@ struct Entry {
     owners: Vec<String>,
     /// `dir/`: only what is below the directory, not a file of that name.
     dir_only: bool,
+    /// GitLab `[Section]` the line is in (0: before any section header).
+    section: usize,
 }
 
 impl CodeOwners {
@@ -41,7 +43,7 @@ impl CodeOwners {
     pub fn parse(text: &str) -> CodeOwners {
         let mut entries = Vec::new();
         let mut globs = Vec::new();
-        for (glob, owners) in lines(text) {
+        for (glob, owners, section) in lines(text) {
             // A name may be a directory: it matches everything below it too. That is matched by
             // testing the glob on each folder above a path, so one glob per line does.
             let dir_only = glob.ends_with('/');
@@ -49,13 +51,18 @@ impl CodeOwners {
                 continue;
             };
             globs.push(g);
-            entries.push(Entry { owners, dir_only });
+            entries.push(Entry {
+                owners,
+                dir_only,
+                section,
+            });
         }
         let sets = compile(&globs, 0);
         CodeOwners { sets, entries }
     }
 
-    /// The owners of a path (relative to the CODEOWNERS file's root): the last matching line's.
+    /// The owners of a path (relative to the CODEOWNERS file's root): the last matching line's;
+    /// with GitLab `[Section]`s, the last matching line's of each section, together.
     pub fn owners_of(&self, path: &str) -> Vec<String> {
         let file = Candidate::new(path);
         let dirs: Vec<Candidate> = path
@@ -63,43 +70,72 @@ impl CodeOwners {
             .map(|(i, _)| Candidate::new(&path[..i]))
             .collect();
         let mut hits = Vec::new();
-        // Last match wins: search the sets from the last; in a set, the highest index.
-        for (first, set) in self.sets.iter().rev() {
-            let mut best = None;
+        // The last matching line of each section (entries are in file order).
+        let mut last: Vec<Option<usize>> = Vec::new();
+        let mut note = |i: usize| {
+            if let Some(e) = self.entries.get(i) {
+                if last.len() <= e.section {
+                    last.resize(e.section + 1, None);
+                }
+                last[e.section] = last[e.section].max(Some(i));
+            }
+        };
+        for (first, set) in &self.sets {
             set.matches_candidate_into(&file, &mut hits);
-            best = best.max(
-                hits.iter()
-                    .rev()
-                    .find(|&&i| self.entries.get(first + i).is_some_and(|e| !e.dir_only))
-                    .copied(),
-            );
+            for &i in &hits {
+                if self.entries.get(first + i).is_some_and(|e| !e.dir_only) {
+                    note(first + i);
+                }
+            }
             for d in &dirs {
                 set.matches_candidate_into(d, &mut hits);
-                best = best.max(hits.last().copied());
-            }
-            if let Some(i) = best {
-                return self
-                    .entries
-                    .get(first + i)
-                    .map(|e| e.owners.clone())
-                    .unwrap_or_default();
+                hits.iter().for_each(|&i| note(first + i));
             }
         }
-        Vec::new()
+        let mut out: Vec<String> = Vec::new();
+        for i in last.into_iter().flatten() {
+            for o in &self.entries[i].owners {
+                if !out.contains(o) {
+                    out.push(o.clone());
+                }
+            }
+        }
+        out
     }
 }
 
 /// The rules of a CODEOWNERS text, in order: each pattern as a glob from the root (`/`-ended for a
-/// directory) and its owners. Comments, blank lines and `[Section]` headers are skipped.
-fn lines(text: &str) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
-    text.lines().filter_map(|line| {
+/// directory), its owners and its section. Comments and blank lines are skipped. GitLab section
+/// headers (`[Name]`, `^[Optional]`, `[Name][2]`, each with optional default owners) start a
+/// section (same-named ones, in any case, are one); a line in a section without owners of its
+/// own takes the section's default owners.
+fn lines(text: &str) -> impl Iterator<Item = (String, Vec<String>, usize)> + '_ {
+    let mut sections: Vec<String> = Vec::new();
+    let mut section = 0;
+    let mut defaults: Vec<String> = Vec::new();
+    text.lines().filter_map(move |line| {
         let line = line.split(" #").next().unwrap_or("").trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with('[') {
+        if line.is_empty() || line.starts_with('#') {
+            return None;
+        }
+        if let Some((name, rest)) = section_header(line) {
+            let key = name.to_lowercase();
+            section = match sections.iter().position(|s| *s == key) {
+                Some(i) => i + 1,
+                None => {
+                    sections.push(key);
+                    sections.len()
+                }
+            };
+            defaults = rest.split_whitespace().map(str::to_string).collect();
             return None;
         }
         let mut parts = line.split_whitespace();
         let pattern = parts.next()?;
-        let owners: Vec<String> = parts.map(str::to_string).collect();
+        let mut owners: Vec<String> = parts.map(str::to_string).collect();
+        if owners.is_empty() {
+            owners.clone_from(&defaults);
+        }
         let anchored = pattern.starts_with('/') || pattern.trim_end_matches('/').contains('/');
         let p = pattern.trim_start_matches('/');
         let glob = if anchored {
@@ -107,8 +143,21 @@ fn lines(text: &str) -> impl Iterator<Item = (String, Vec<String>)> + '_ {
         } else {
             format!("**/{p}")
         };
-        Some((glob, owners))
+        Some((glob, owners, section))
     })
+}
+
+/// `[Name]`, `^[Name]`, `[Name][2]` followed by default owners: (name, the rest).
+fn section_header(line: &str) -> Option<(&str, &str)> {
+    let body = line.strip_prefix('^').unwrap_or(line).strip_prefix('[')?;
+    let (name, mut rest) = body.split_once(']')?;
+    if let Some(r) = rest.strip_prefix('[')
+        && let Some((n, after)) = r.split_once(']')
+        && n.bytes().all(|b| b.is_ascii_digit())
+    {
+        rest = after;
+    }
+    Some((name.trim(), rest))
 }
 
 /// One set for `globs` (the first at `offset`), or halves of them when the regex engine refuses
@@ -191,11 +240,36 @@ mod tests {
         assert_eq!(o.owners_of("x/docs/readme.md"), vec!["@org/docs"]);
     }
 
+    #[test]
+    fn gitlab_sections_each_contribute_their_last_match() {
+        let o = CodeOwners::parse(
+            "* @org/all\n\
+             [Docs] @org/docs\n\
+             *.md\n\
+             /api/*.md @org/api-docs\n\
+             ^[Security][2] @org/sec\n\
+             /deploy/\n\
+             [docs]\n\
+             /guides/ @org/writers\n",
+        );
+        // Outside every section's patterns: the unsectioned rule alone.
+        assert_eq!(o.owners_of("src/a.rs"), vec!["@org/all"]);
+        // A section line without owners takes the section's default owners.
+        assert_eq!(o.owners_of("README.md"), vec!["@org/all", "@org/docs"]);
+        assert_eq!(o.owners_of("api/x.md"), vec!["@org/all", "@org/api-docs"]);
+        assert_eq!(o.owners_of("deploy/app.yaml"), vec!["@org/all", "@org/sec"]);
+        // Same-named sections are one: `/guides/` is the last match of Docs there.
+        assert_eq!(o.owners_of("guides/a.md"), vec!["@org/all", "@org/writers"]);
+        // Without sections, nothing changes: the last line wins.
+        let plain = CodeOwners::parse("*.md @org/docs\n/api/ @org/api\n");
+        assert_eq!(plain.owners_of("api/x.md"), vec!["@org/api"]);
+    }
+
     /// The matching before one set was compiled for the whole file: one set per line, tried
     /// from the last, each holding the glob and `glob/**`.
     fn owners_line_by_line(text: &str, path: &str) -> Vec<String> {
         let mut entries = Vec::new();
-        for (glob, owners) in lines(text) {
+        for (glob, owners, _) in lines(text) {
             let below = format!("{}/**", glob.trim_end_matches('/'));
             let variants = if glob.ends_with('/') {
                 vec![below]

@@ -15,7 +15,7 @@ use serde_json_path::JsonPath;
 
 use super::predicate::{Predicate, as_text, compile_path};
 use crate::document::{ConfigDoc, Document, DocumentKind};
-use crate::finding::redact_secret;
+use crate::finding::{Confidence, redact_secret};
 use crate::rule::{Rule, RuleContext, RuleMeta};
 
 pub struct ConfigRule {
@@ -351,7 +351,13 @@ impl ConfigRule {
                     let message = interpolate(&self.message, value, node, &doc.value, &secrets);
                     let f = cx.report(path, Some(span), message);
                     f.with_key_mut(format!("{}#{}", doc.index, pointer));
-                    if let Some(fix) = &self.fix {
+                    // A judged value holds a variable without a known value (a Dockerfile
+                    // `ADD ${SRC}` with no default): the finding is a guess, and gets no fix.
+                    let unresolved = node["unresolved"] == true;
+                    if unresolved {
+                        f.confidence = f.confidence.min(Confidence::Low);
+                    }
+                    if let Some(fix) = self.fix.as_ref().filter(|_| !unresolved) {
                         f.with_fix_mut(fix.build(kind, text, doc, base));
                     }
                     if let Some(s) = secrets.get(i) {

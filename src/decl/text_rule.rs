@@ -180,7 +180,8 @@ impl TextRule {
             {
                 continue;
             }
-            let span = Span::new(secret.start(), secret.end());
+            // A match may end in the spaces or line breaks between a value and what follows.
+            let span = Span::new(secret.start(), secret.start() + value.trim_end().len());
             let shown = if self.secret {
                 redact_secret(value)
             } else {

@@ -4,6 +4,8 @@
 //!
 //! ```text
 //! {
+//!   "fragment": false,               // true when instructions come before any FROM (a template
+//!                                    // part): they form stage 0, whose `ref` is "fragment"
 //!   "escape": "\\",                  // the escape character (parser directive `# escape=`)
 //!   "syntax": "docker/dockerfile:1" | null,
 //!   "args": [ <instruction> ... ],    // global ARGs (before the first FROM)
@@ -12,7 +14,7 @@
 //!       "name": "builder" | null,     // `AS name`, as written
 //!       "from": "golang:${GO}",        // the raw image argument of FROM
 //!       "resolved": "golang:1.22",    // after substituting global ARG defaults; null if unresolved
-//!       "ref": "image" | "stage" | "scratch" | "variable",
+//!       "ref": "image" | "stage" | "scratch" | "variable" | "fragment",
 //!       "image": "golang", "tag": "1.22" | null, "digest": "sha256:…" | null,
 //!       "base_stage": 0 | null,       // index of the earlier stage when ref = "stage"
 //!       "platform": "linux/amd64" | null,
@@ -32,7 +34,10 @@
 //!   script of `["sh", "-c", script]` or the arguments joined by spaces), `exec` (array, exec form
 //!   only), `heredocs` (here-document bodies); HEALTHCHECK NONE has `none: true` instead.
 //! - ENV, ARG, LABEL: `vars: [{"name", "value" | null}]` (both `k=v` and legacy `ENV k v` forms).
-//! - ADD, COPY: `sources` (array of strings), `dest`, `heredocs`.
+//! - ADD, COPY: `sources` (array of strings, quotes removed), `dest`, `heredocs`.
+//! - In a stage, ADD/COPY `sources`, USER `user`/`group` and EXPOSE `ports` have the stage's
+//!   ARG/ENV values substituted; when a variable there has no value, the text stays as written
+//!   and the instruction has `"unresolved": true` (config rules then report at low confidence).
 //! - EXPOSE: `ports` (strings as written, e.g. `"22/tcp"`).  USER: `user`, `group` | null.
 //! - WORKDIR: `path`. MAINTAINER: `name`. SHELL: `exec`. VOLUME: `paths`. STOPSIGNAL: `signal`.
 //! - ONBUILD: `trigger` (the wrapped instruction, same shape). FROM: `image` (raw), `name`.
@@ -58,7 +63,21 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
         0
     };
     let (masked, extra) = mask_inline_heredocs(text);
+    let patched: String;
     let parsed = std::panic::catch_unwind(|| pd::parse(&masked));
+    // A fragment (a template part, an include) has instructions before any FROM: parse it with
+    // a FROM placed before its first instruction, so every instruction-level rule still runs.
+    let at = match &parsed {
+        Ok(Err(e)) => fragment_at(&masked, e),
+        _ => None,
+    };
+    let parsed = match at {
+        Some(at) => {
+            patched = format!("{}{FRAGMENT_FROM}{}", &masked[..at], &masked[at..]);
+            std::panic::catch_unwind(|| pd::parse(&patched))
+        }
+        None => parsed,
+    };
     let df = match parsed {
         Ok(Ok(df)) => df,
         Ok(Err(e)) => {
@@ -84,11 +103,29 @@ pub fn parse(text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
         off,
         escape,
         extra,
+        fragment: at,
         line_starts: std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect(),
     };
     Ok(vec![b.build(&df)])
+}
+
+/// What [`parse`] places before the first instruction of a fragment. It starts with a line
+/// break so it also parses after a last line without one.
+const FRAGMENT_FROM: &str = "\nFROM scratch\n";
+
+/// Where a fragment's stage starts: the start of the first instruction that the parser wanted a
+/// FROM before (`expected FROM`), or the end of a file of only ARGs (`no stage`).
+fn fragment_at(text: &str, e: &pd::Error) -> Option<usize> {
+    let msg = format!("{e:#}");
+    if msg == "expected FROM" {
+        line_span(text, e.line()).map(|s| s.start)
+    } else if msg == "expected at least one FROM instruction" {
+        Some(text.len())
+    } else {
+        None
+    }
 }
 
 /// The span of 1-based line `line`, without its line break.
@@ -268,6 +305,8 @@ struct Builder<'t> {
     escape: char,
     /// Here-documents the parser does not see (see [`mask_inline_heredocs`]).
     extra: Vec<(usize, Span)>,
+    /// For a fragment, where [`FRAGMENT_FROM`] was placed in the text the parser read.
+    fragment: Option<usize>,
     line_starts: Vec<usize>,
 }
 
@@ -298,7 +337,18 @@ impl Spans {
 
 impl Builder<'_> {
     fn sp(&self, r: &Range<usize>) -> Span {
-        Span::new(r.start + self.off, r.end + self.off).clamp_to(self.text)
+        Span::new(self.unshift(r.start), self.unshift(r.end)).clamp_to(self.text)
+    }
+
+    /// A parser offset as an offset in `text`: past the BOM, and before the FROM placed in a
+    /// fragment (which itself maps to where it was placed).
+    fn unshift(&self, x: usize) -> usize {
+        let x = match self.fragment {
+            Some(at) if x >= at + FRAGMENT_FROM.len() => x - FRAGMENT_FROM.len(),
+            Some(at) if x >= at => at,
+            _ => x,
+        };
+        x + self.off
     }
 
     fn line_of(&self, offset: usize) -> usize {
@@ -323,13 +373,31 @@ impl Builder<'_> {
         let mut stage_spans: Vec<(Span, Span)> = Vec::new();
         let mut stage_instrs: Vec<Vec<Value>> = Vec::new();
         let mut stage_names: Vec<Option<String>> = Vec::new();
+        // The variables with a value that a stage's instructions see: its ARGs (a global
+        // default when redeclared without one) and ENVs.
+        let mut scope: HashMap<String, String> = HashMap::new();
         for ins in &df.instructions {
             let stage = stages.len().checked_sub(1);
             let k = all.len();
             let gptr = format!("/instructions/{k}");
             if let pd::Instruction::From(from) = ins {
+                scope.clear();
                 let idx = stages.len();
-                let (st, ispan, head, sub) = self.stage(from, idx, &arg_defaults, &stage_names);
+                let (mut st, ispan, head, sub) = self.stage(from, idx, &arg_defaults, &stage_names);
+                if idx == 0 && self.fragment.is_some() {
+                    // The placed FROM: a stage whose base image is unknown, no instruction.
+                    for k in ["from", "resolved", "image"] {
+                        st.insert(k.into(), Value::Null);
+                    }
+                    st.insert("ref".into(), json!("fragment"));
+                    sp.spans.insert(format!("/stages/{idx}"), ispan);
+                    sp.key_spans.insert(format!("/stages/{idx}"), head);
+                    stage_names.push(None);
+                    stages.push(st);
+                    stage_spans.push((ispan, head));
+                    stage_instrs.push(Vec::new());
+                    continue;
+                }
                 let sptr = format!("/stages/{idx}");
                 sp.spans.insert(sptr.clone(), ispan);
                 sp.key_spans.insert(sptr.clone(), head);
@@ -351,7 +419,11 @@ impl Builder<'_> {
                 stage_instrs.push(Vec::new());
                 continue;
             }
-            let instr = self.instruction(ins, stage);
+            let mut instr = self.instruction(ins, stage);
+            if stage.is_some() {
+                self.declare(ins, &arg_defaults, &mut scope);
+                resolve(&mut instr.value, &scope);
+            }
             sp.put_instr(&gptr, &instr);
             match stage {
                 None => {
@@ -402,6 +474,7 @@ impl Builder<'_> {
             })
             .collect();
         let value = json!({
+            "fragment": self.fragment.is_some(),
             "escape": self.escape.to_string(),
             "syntax": df.parser_directives.syntax.as_ref().map(|d| d.value.value),
             "args": global_args,
@@ -417,6 +490,33 @@ impl Builder<'_> {
             key_spans: sp.key_spans.into(),
             index: 0,
             span: whole,
+        }
+    }
+
+    /// Record what an ARG or ENV of a stage declares in its `scope`.
+    fn declare(
+        &self,
+        ins: &pd::Instruction<'_>,
+        global: &HashMap<String, String>,
+        scope: &mut HashMap<String, String>,
+    ) {
+        let (args, legacy, is_arg) = match ins {
+            pd::Instruction::Arg(a) => (&a.arguments, false, true),
+            pd::Instruction::Env(e) => (&e.arguments, true, false),
+            _ => return,
+        };
+        for (name, value, _) in self.vars(args, legacy) {
+            let value = match value {
+                Some(v) => substitute(&v, scope),
+                // `ARG NAME` brings a global default into the stage; a build argument may
+                // still override it, which is why a value is a default, not a certainty.
+                None if is_arg => global.get(&name).cloned(),
+                None => None,
+            };
+            match value {
+                Some(v) => scope.insert(name, v),
+                None => scope.remove(&name),
+            };
         }
     }
 
@@ -593,7 +693,8 @@ impl Builder<'_> {
             match s {
                 pd::Source::Path(p) => {
                     sub.push((format!("/sources/{}", sources.len()), self.sp(&p.span)));
-                    sources.push(json!(p.value));
+                    // Docker takes `ADD "a b.tar.gz" /x` as the path between the quotes.
+                    sources.push(json!(unquote(&p.value)));
                 }
                 pd::Source::HereDoc(h) => docs.push(h),
                 _ => {}
@@ -983,6 +1084,34 @@ fn unquote(s: &str) -> String {
     t.to_string()
 }
 
+/// Replace variables in the fields rules judge (ADD/COPY `sources`, USER `user`/`group`,
+/// EXPOSE `ports`) by the values in `scope`; what does not resolve stays as written, and the
+/// instruction gets `"unresolved": true` so a rule judging it can lower its confidence.
+fn resolve(v: &mut Map<String, Value>, scope: &HashMap<String, String>) {
+    let mut unresolved = false;
+    let mut one = |x: &mut Value| {
+        if let Some(t) = x.as_str().filter(|t| t.contains('$')) {
+            match substitute(t, scope) {
+                Some(r) => *x = Value::String(r),
+                None => unresolved = true,
+            }
+        }
+    };
+    for key in ["sources", "ports"] {
+        if let Some(list) = v.get_mut(key).and_then(Value::as_array_mut) {
+            list.iter_mut().for_each(&mut one);
+        }
+    }
+    for key in ["user", "group"] {
+        if let Some(x) = v.get_mut(key) {
+            one(x);
+        }
+    }
+    if unresolved {
+        v.insert("unresolved".into(), Value::Bool(true));
+    }
+}
+
 /// Substitute `$X`, `${X}`, `${X:-default}` and `${X:+alt}` from `vars`; `None` when a variable
 /// has no value (the result is unknown at lint time).
 pub fn substitute(s: &str, vars: &HashMap<String, String>) -> Option<String> {
@@ -1123,8 +1252,6 @@ mod tests {
 
     #[test]
     fn errors_have_spans_and_never_panic() {
-        let e = parse("RUN echo\n").err();
-        assert!(e.is_some());
         for t in [
             "",
             "FROM",
@@ -1137,6 +1264,31 @@ mod tests {
         }
         let e = parse("FROM a\nBOGUS x\n").err();
         assert!(e.and_then(|e| e.span).is_some());
+    }
+
+    #[test]
+    fn fragments_parse_with_original_spans() {
+        let text = "\u{feff}# escape=`\nARG A=1\nRUN echo `\n  hi\nUSER root";
+        let d = &parse(text).unwrap()[0];
+        assert_eq!(d.value["fragment"], true);
+        assert_eq!(d.value["stages"][0]["ref"], "fragment");
+        let list = d.value["instructions"].as_array().unwrap();
+        let names: Vec<&str> = list
+            .iter()
+            .filter_map(|i| i["instruction"].as_str())
+            .collect();
+        assert_eq!(names, ["ARG", "RUN", "USER"]);
+        assert_eq!(list[1]["line"], 3);
+        assert_eq!(list[2]["line"], 5);
+        let s = d.span_for("/stages/0/instructions/1/user");
+        assert_eq!(&text[s.start..s.end], "root");
+        let s = d.span_for("/instructions/1/command");
+        assert_eq!(&text[s.start..s.end], "echo `\n  hi");
+        // Only ARGs: one empty fragment stage after them.
+        let d = &parse("ARG X=1").unwrap()[0];
+        assert_eq!(d.value["args"][0]["vars"][0]["value"], "1");
+        assert_eq!(d.value["stages"].as_array().map(Vec::len), Some(1));
+        assert_eq!(parse("FROM a\nRUN x").unwrap()[0].value["fragment"], false);
     }
 
     #[test]

@@ -512,6 +512,7 @@ impl<'a> Engine<'a> {
             .map(|p| cache::load(p, &cache_key))
             .unwrap_or_default();
         let roots = Roots::new(&req.base, &req.scan_roots);
+        let includes = walk::includes::gitlab_includes(&files);
         self.terraform
             .start(files.iter().map(|f| (f.path.clone(), f.rel.clone())));
         if let Some(p) = &req.progress {
@@ -527,9 +528,16 @@ impl<'a> Engine<'a> {
                 if let Some(p) = &req.progress {
                     p.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
+                // A file a GitLab pipeline includes is judged as part of that pipeline.
+                let pipeline = includes.get(&f.rel).map(|&i| Place {
+                    scoped: self.policy.scoped(&files[i].rel).into_owned(),
+                    stable: roots.locate_file(&files[i].path).1,
+                    claim: None,
+                });
                 self.check_file(
                     f,
                     &roots,
+                    pipeline.as_ref(),
                     req.max_file_size,
                     cache_path.as_ref().map(|_| &old_cache),
                     &rendered.claims,
@@ -838,10 +846,12 @@ impl<'a> Engine<'a> {
     }
 
     /// `roots`: each file's root, for its context and fingerprints.
+    /// `pipeline`: the GitLab pipeline that includes the file, whose context it takes.
     fn check_file(
         &self,
         f: &WalkedFile,
         roots: &Roots,
+        pipeline: Option<&Place>,
         max_size: u64,
         cache: Option<&cache::CacheFile>,
         claims: &HashMap<String, Claim>,
@@ -857,12 +867,12 @@ impl<'a> Engine<'a> {
             claim: claims.get(&f.rel).copied(),
         };
         // A path whose context is skipped whatever its content says is not even read.
-        if let Some(c) = self.skipped_by_path(&place) {
+        if let Some(c) = self.skipped_by_path(pipeline.unwrap_or(&place)) {
             out.skipped = Some(Skipped::by_context(&f.rel, c));
             return out;
         }
         if let Some(content) = &f.content {
-            return self.check_bytes(f, &place, content, max_size, out, cache);
+            return self.check_bytes(f, &place, pipeline, content, max_size, out, cache);
         }
         // Walked directories never yield links; an explicit argument can be one (a staged
         // symlink passed by pre-commit). Its target may lie outside the tree: never read it.
@@ -900,7 +910,7 @@ impl<'a> Engine<'a> {
                 return out;
             }
         };
-        self.check_bytes(f, &place, &bytes, max_size, out, cache)
+        self.check_bytes(f, &place, pipeline, &bytes, max_size, out, cache)
     }
 
     /// A document outside a partial scan's files that some cross-document rule could use: of a
@@ -1004,10 +1014,12 @@ impl<'a> Engine<'a> {
         (cx.mode(c) == Mode::Skip && !content_may_change).then_some(c)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_bytes(
         &self,
         f: &WalkedFile,
         place: &Place,
+        pipeline: Option<&Place>,
         bytes: &[u8],
         max_size: u64,
         mut out: FileOutcome,
@@ -1039,11 +1051,21 @@ impl<'a> Engine<'a> {
         };
         let claim = place.claim;
         let kind = classify(&f.rel, &text);
-        let kind = claim.map_or(kind, |c| c.kind(kind));
-        let context = self
-            .policy
-            .contexts
-            .classify(&place.scoped, &place.stable, kind, &text);
+        let mut kind = claim.map_or(kind, |c| c.kind(kind));
+        let context = match pipeline {
+            Some(p) => {
+                if kind == DocumentKind::Yaml {
+                    kind = DocumentKind::GitlabCi;
+                }
+                self.policy
+                    .contexts
+                    .classify(&p.scoped, &p.stable, DocumentKind::GitlabCi, "")
+            }
+            None => self
+                .policy
+                .contexts
+                .classify(&place.scoped, &place.stable, kind, &text),
+        };
         if self.policy.contexts.mode(context) == Mode::Skip {
             out.skipped = Some(Skipped::by_context(&f.rel, context));
             return out;
@@ -1052,12 +1074,14 @@ impl<'a> Engine<'a> {
         let doc = Document::new(f.rel.clone(), kind, text);
         self.terraform.attach(&doc, &f.path);
         out.scanned = true;
-        // The cached fingerprints depend on the file's root as well as its path, and a Terraform
-        // file's findings on the rest of its module.
+        // The cached fingerprints depend on the file's root as well as its path, a Terraform
+        // file's findings on the rest of its module, and an included GitLab file's on the
+        // pipeline that makes it one.
         let hash = cache.map(|_| {
             let module = self.terraform.digest(&doc, &f.path);
+            let pipeline = pipeline.map_or(String::new(), |p| format!("\0{}", p.stable));
             cache::content_hash(
-                &format!("{}\0{}\0{claim:?}{module}", f.rel, place.stable),
+                &format!("{}\0{}\0{claim:?}{module}{pipeline}", f.rel, place.stable),
                 bytes,
             )
         });

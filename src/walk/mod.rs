@@ -4,6 +4,7 @@
 //! followed. Paths named explicitly on the command line are always scanned.
 
 pub mod classify;
+pub mod includes;
 
 use std::path::{Path, PathBuf};
 // A poisoned lock only means a walker thread panicked; the list it guards is still whole.

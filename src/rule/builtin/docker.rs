@@ -28,6 +28,9 @@ pub const RULES: &[(&str, Factory)] = &[
     ("docker/missing-healthcheck", || {
         Box::new(MissingHealthcheck)
     }),
+    ("docker/pipe-without-pipefail", || {
+        Box::new(PipeWithoutPipefail)
+    }),
     ("docker/package-cache-not-cleaned", || {
         Box::new(PackageCacheNotCleaned)
     }),
@@ -555,6 +558,93 @@ impl Check for RunCd {
     }
 }
 
+/// Whether the SHELL in effect for instruction `index` (in its stage or a stage it is built
+/// FROM) sets pipefail, or is not a POSIX shell at all (PowerShell and cmd have no `set -o`).
+fn shell_fails_pipes(root: &Value, stage: Option<u64>, index: usize) -> bool {
+    let mut cur = stage.map(|s| s as usize);
+    let mut seen = Vec::new();
+    while let Some(s) = cur {
+        if seen.contains(&s) {
+            break;
+        }
+        seen.push(s);
+        // The last SHELL of the stage before the instruction (later stages: their last SHELL).
+        let shell = root["instructions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(k, i)| {
+                (seen.len() > 1 || *k < index)
+                    && i["instruction"] == "SHELL"
+                    && i["stage"].as_u64() == Some(s as u64)
+            })
+            .last();
+        if let Some((_, sh)) = shell {
+            let words: Vec<&str> = sh["exec"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let posix = words.first().is_some_and(|w| {
+                let b = base(w).trim_end_matches(".exe").to_ascii_lowercase();
+                !matches!(b.as_str(), "pwsh" | "powershell" | "cmd")
+            });
+            return !posix || words.contains(&"pipefail");
+        }
+        cur = root["stages"][s]["base_stage"].as_u64().map(|b| b as usize);
+    }
+    false
+}
+
+/// A pipeline in a shell-form RUN whose earlier commands may fail unnoticed.
+struct PipeWithoutPipefail;
+
+impl Check for PipeWithoutPipefail {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Some(cdoc) = config(doc) else { return };
+        let root = &cdoc.value;
+        for s in scripts(cdoc, &doc.text) {
+            if s.instr["form"] == "exec" && !s.heredoc
+                || shell_fails_pipes(root, s.instr["stage"].as_u64(), s.index)
+            {
+                continue;
+            }
+            let cmds = commands(&s.text);
+            for (k, c) in cmds.iter().enumerate() {
+                let a = argv(c, false);
+                if name_of(a) == "set" && a.iter().any(|w| w.text == "pipefail") {
+                    break;
+                }
+                if !cmds.get(k + 1).is_some_and(|n| n.piped) {
+                    continue;
+                }
+                let (Some(first), Some(next)) = (c.words.first(), argv(&cmds[k + 1], true).first())
+                else {
+                    continue;
+                };
+                let end = s.text[first.start..]
+                    .find('\n')
+                    .map_or(s.text.len(), |e| first.start + e);
+                report(
+                    cx,
+                    doc,
+                    &s,
+                    s.span(first.start, end),
+                    format!(
+                        "`{}` is piped into `{}` without `set -o pipefail`: if `{}` fails, the build goes on",
+                        name_of(a),
+                        base(&next.text),
+                        name_of(a)
+                    ),
+                );
+                break;
+            }
+        }
+    }
+}
+
 const APT: &[&str] = &["apt-get", "apt", "aptitude"];
 const YUM: &[&str] = &["yum", "dnf", "microdnf", "tdnf"];
 
@@ -607,40 +697,61 @@ impl Check for PackageCacheNotCleaned {
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         let Some(cdoc) = config(doc) else { return };
         let all = scripts(cdoc, &doc.text);
-        for s in &all {
+        for (si, s) in all.iter().enumerate() {
             if !s.shipped {
                 continue;
             }
-            // A BuildKit cache mount keeps the cache out of the layer.
+            // A BuildKit cache (or tmpfs) mount keeps the cache out of the layer.
             let cache_mount = s.instr["options"].as_array().is_some_and(|o| {
                 o.iter().any(|f| {
                     f["name"] == "mount"
                         && f["value"]
                             .as_str()
-                            .is_some_and(|v| v.contains("type=cache"))
+                            .is_some_and(|v| v.contains("type=cache") || v.contains("type=tmpfs"))
                 })
             });
             if cache_mount {
                 continue;
             }
-            let same: Vec<Cmd> = all
+            // `ENV PIP_NO_CACHE_DIR=1` earlier in the file.
+            let pip_env_off = cdoc.value["instructions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .take(s.index)
+                .filter(|i| i["instruction"] == "ENV" || i["instruction"] == "ARG")
+                .flat_map(|i| i["vars"].as_array().into_iter().flatten())
+                .any(|v| {
+                    v["name"] == "PIP_NO_CACHE_DIR" && v["value"].as_str().is_some_and(turns_on)
+                });
+            let mine = commands(&s.text);
+            // Commands of the same RUN after this script (its other here-documents).
+            let later: Vec<Cmd> = all
                 .iter()
-                .filter(|o| o.index == s.index)
-                .flat_map(|o| commands(&o.text))
+                .enumerate()
+                .filter(|(j, o)| o.index == s.index && *j > si)
+                .flat_map(|(_, o)| commands(&o.text))
                 .collect();
-            let rm_of = |paths: &[&str]| {
-                same.iter().any(|c| {
-                    let a = argv(c, true);
-                    name_of(a) == "rm" && a.iter().any(|w| paths.iter().any(|p| w.text.contains(p)))
-                })
-            };
-            let cmds = commands(&s.text);
             // The last apt-get install of the RUN carries the cleanup fix: one `rm` after it
             // cleans up after every install before it.
-            let last_apt = cmds
+            let last_apt = mine
                 .iter()
                 .rposition(|c| is_package_cmd(argv(c, true), APT, &["install"]));
-            for (ci, c) in cmds.iter().enumerate() {
+            for (k, c) in mine.iter().enumerate() {
+                // A cleanup counts when it runs after the install, in the same RUN.
+                let after: Vec<&Cmd> = mine[k + 1..].iter().chain(&later).collect();
+                let rm_of = |paths: &[&str]| {
+                    after.iter().any(|c| {
+                        let a = argv(c, true);
+                        name_of(a) == "rm"
+                            && a.iter().any(|w| paths.iter().any(|p| w.text.contains(p)))
+                    })
+                };
+                let cleans = |tools: &[&str], subs: &[&str]| {
+                    after
+                        .iter()
+                        .any(|o| is_package_cmd(argv(o, true), tools, subs))
+                };
                 let a = argv(c, true);
                 let msg = if is_package_cmd(a, APT, &["install"]) {
                     (!rm_of(&["/var/lib/apt/lists"])).then_some(
@@ -649,11 +760,38 @@ impl Check for PackageCacheNotCleaned {
                 } else if is_package_cmd(a, &["apk"], &["add"]) {
                     (!has_flag(a, &["--no-cache"]) && !rm_of(&["/var/cache/apk"]))
                         .then_some("apk add without --no-cache")
-                } else if is_package_cmd(a, YUM, &["install", "groupinstall", "reinstall"]) {
-                    let cleaned = same.iter().any(|o| {
+                } else if is_pip_install(a) {
+                    // `PIP_NO_CACHE_DIR=1 pip …` or an earlier `export PIP_NO_CACHE_DIR=1`.
+                    let inline_off = mine[..=k].iter().any(|o| {
+                        o.words.iter().any(|w| {
+                            w.text
+                                .strip_prefix("PIP_NO_CACHE_DIR=")
+                                .is_some_and(turns_on)
+                        })
+                    });
+                    (!has_flag(a, &["--no-cache-dir"]) && !pip_env_off && !inline_off)
+                        .then_some("pip install without --no-cache-dir")
+                } else if is_package_cmd(a, &["zypper"], &["install", "in"]) {
+                    let cleaned =
+                        cleans(&["zypper"], &["clean", "cc"]) || rm_of(&["/var/cache/zypp"]);
+                    (!cleaned).then_some("zypper install without `zypper clean` in the same RUN")
+                } else if name_of(a) == "yarn"
+                    && matches!(a.get(1).map(|w| w.text.as_str()), None | Some("install"))
+                {
+                    let cleaned = after.iter().any(|o| {
                         let b = argv(o, true);
-                        is_package_cmd(b, YUM, &["clean"])
-                    }) || rm_of(&["/var/cache/yum", "/var/cache/dnf"]);
+                        name_of(b) == "yarn"
+                            && b.get(1).is_some_and(|w| w.text == "cache")
+                            && b.get(2).is_some_and(|w| w.text == "clean")
+                    });
+                    (!cleaned).then_some("yarn install without `yarn cache clean` in the same RUN")
+                } else if is_package_cmd(
+                    a,
+                    YUM,
+                    &["install", "in", "groupinstall", "reinstall", "rei"],
+                ) {
+                    let cleaned = cleans(YUM, &["clean"])
+                        || rm_of(&["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"]);
                     (!cleaned).then_some("package install without `clean all` in the same RUN")
                 } else {
                     None
@@ -662,11 +800,12 @@ impl Check for PackageCacheNotCleaned {
                     let end = a.last().map_or(a[0].end, |w| w.end);
                     let end = s.text[a[0].start..end]
                         .find('\n')
-                        .map_or(end, |k| a[0].start + k);
+                        .map_or(end, |e| a[0].start + e);
                     report(cx, doc, s, s.span(a[0].start, end), m.into());
-                    let fix = (last_apt == Some(ci) || !is_package_cmd(a, APT, &["install"]))
-                        .then(|| cache_fix(s, a))
-                        .flatten();
+                    // cache_fix knows apt, apk and the yum family (not pip, zypper, yarn).
+                    let fixable =
+                        name_of(a) == "apk" || YUM.contains(&name_of(a)) || last_apt == Some(k);
+                    let fix = fixable.then(|| cache_fix(s, a)).flatten();
                     if let Some(f) = cx.findings.last_mut() {
                         f.with_fix_mut(fix);
                     }
@@ -674,6 +813,36 @@ impl Check for PackageCacheNotCleaned {
             }
         }
     }
+}
+
+/// Whether an environment value turns a setting on (`1`, `true`, `yes`, `on`…).
+fn turns_on(v: &str) -> bool {
+    !matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "off" | "no"
+    )
+}
+
+/// `pip install …`, `pip3.12 install …`, `python3 -m pip install …`.
+fn is_pip_install(a: &[Word]) -> bool {
+    let n = name_of(a);
+    let rest = if n.starts_with("python") && a.get(1).is_some_and(|w| w.text == "-m") {
+        match a.get(2) {
+            Some(w) if w.text.starts_with("pip") => &a[2..],
+            _ => return false,
+        }
+    } else if n
+        .strip_prefix("pip")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    {
+        a
+    } else {
+        return false;
+    };
+    rest[1..]
+        .iter()
+        .find(|w| !w.text.starts_with('-'))
+        .is_some_and(|w| w.text == "install")
 }
 
 /// The cleanup a package install lacks, in its own RUN: `--no-cache` after `apk add`, else
@@ -1146,12 +1315,14 @@ impl Check for RootUser {
                 let name = u["user"].as_str().unwrap_or("");
                 if matches!(name.trim(), "root" | "0") {
                     let span = cdoc.key_span_for(&format!("/stages/{i}/instructions/{j}"));
-                    cx.report(
-                        &doc.path,
-                        Some(span),
-                        format!("the image runs as root (USER {name})"),
-                    )
-                    .with_key_mut("root-user");
+                    let raw = u["value"].as_str().unwrap_or(name);
+                    let msg = if raw.contains('$') {
+                        format!("the image runs as root (USER {raw}, which defaults to {name})")
+                    } else {
+                        format!("the image runs as root (USER {name})")
+                    };
+                    cx.report(&doc.path, Some(span), msg)
+                        .with_key_mut("root-user");
                 }
                 return;
             }
@@ -1159,6 +1330,10 @@ impl Check for RootUser {
         // No USER anywhere in the chain: the base image's user applies.
         let Some(&first) = chain.last() else { return };
         let base = &root["stages"][first];
+        if base["ref"] == "fragment" {
+            // A fragment's base image (and so its user) is set elsewhere.
+            return;
+        }
         let image = base["resolved"]
             .as_str()
             .or(base["from"].as_str())
@@ -1188,11 +1363,16 @@ impl Check for MissingHealthcheck {
         let root = &cdoc.value;
         let chain = shipped_chain(root);
         let Some(&last) = chain.first() else { return };
-        let has = chain.iter().any(|&i| {
-            root["stages"][i]["instructions"]
-                .as_array()
-                .is_some_and(|l| l.iter().any(|x| x["instruction"] == "HEALTHCHECK"))
-        });
+        // A fragment's base image may well define the health check.
+        let fragment = chain
+            .last()
+            .is_some_and(|&i| root["stages"][i]["ref"] == "fragment");
+        let has = fragment
+            || chain.iter().any(|&i| {
+                root["stages"][i]["instructions"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|x| x["instruction"] == "HEALTHCHECK"))
+            });
         if !has {
             let span = cdoc.key_span_for(&format!("/stages/{last}"));
             cx.report(

@@ -38,6 +38,7 @@ pub const RULES: &[(&str, Factory)] = &[
         Box::new(RequestsExceedLimits)
     }),
     ("k8s/run-as-non-root", || Box::new(RunAsNonRoot)),
+    ("k8s/run-as-root-user", || Box::new(RunAsRootUser)),
     ("k8s/seccomp-profile", || Box::new(SeccompProfile)),
     ("k8s/single-replica", || Box::new(SingleReplica)),
 ];
@@ -334,6 +335,58 @@ impl Check for RunAsNonRoot {
                 };
                 if seen.insert(ptr.clone()) {
                     report(cx, doc, cd, &ptr, message);
+                }
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// k8s/run-as-root-user
+
+/// The user and group each container runs as, container value over pod value: UID 0 or GID 0
+/// is reported where it is set, once, and a pod-level 0 that every container overrides is not.
+struct RunAsRootUser;
+
+impl Check for RunAsRootUser {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        let Ok(cdocs) = doc.config() else { return };
+        for cd in cdocs {
+            let v = &cd.value;
+            let Some(pod_ptr) = pod_spec_ptr(v) else {
+                continue;
+            };
+            let Some(pod) = v.pointer(pod_ptr) else {
+                continue;
+            };
+            let mut seen = HashSet::new();
+            for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
+                for (key, what) in [("runAsUser", "root"), ("runAsGroup", "root's group")] {
+                    let set_at = |owner: &Value, ptr: &str| {
+                        let x = owner.get("securityContext")?.get(key)?;
+                        Some((as_count(x), format!("{ptr}/securityContext/{key}")))
+                    };
+                    let Some((Some(id), ptr)) = set_at(c, &cptr).or_else(|| set_at(pod, pod_ptr))
+                    else {
+                        continue;
+                    };
+                    if id == 0.0 && seen.insert(ptr.clone()) {
+                        let name = container_name(c);
+                        let level = if ptr.starts_with(&cptr) {
+                            "container"
+                        } else {
+                            "pod"
+                        };
+                        report(
+                            cx,
+                            doc,
+                            cd,
+                            &ptr,
+                            format!(
+                                "container '{name}' runs as {what}: {key}: 0 set on the {level}"
+                            ),
+                        );
+                    }
                 }
             }
         }

@@ -281,6 +281,11 @@ const UNTRUSTED: &[&str] = &[
     "github.event.discussion.title",
     "github.event.discussion.body",
     "github.event.workflow_run.head_branch",
+    // A workflow file on a fork's branch names itself: its `name`, and where it lives.
+    "github.event.workflow_run.name",
+    "github.event.workflow_run.path",
+    "github.event.workflow.name",
+    "github.event.workflow.path",
     "github.event.workflow_run.display_title",
     "github.event.workflow_run.head_commit.message",
     "github.event.workflow_run.head_commit.author.email",

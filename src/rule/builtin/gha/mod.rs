@@ -16,8 +16,9 @@ use crate::document::{ConfigDoc, Document, DocumentKind, Span};
 use crate::finding::redact_secret;
 use crate::rule::RuleContext;
 use ci::{
-    child, child_idx, clip, image_problem, is_credential_name, is_literal_credential, lazy_re,
-    pipe_to_shell, raw_expressions, truthy, untrusted_refs, value_expressions, value_region,
+    child, child_idx, clip, context_refs, image_problem, is_credential_name, is_literal_credential,
+    lazy_re, pipe_to_shell, raw_expressions, truthy, untrusted_refs, value_expressions,
+    value_region,
 };
 
 /// Built-in rules of the `gha` pack.
@@ -37,8 +38,13 @@ pub const RULES: &[(&str, Factory)] = &[
     ("gha/hardcoded-credentials", || {
         Box::new(HardcodedCredentials)
     }),
+    ("gha/invalid-local-action-path", || {
+        Box::new(InvalidLocalActionPath)
+    }),
     ("gha/missing-permissions", || Box::new(MissingPermissions)),
-    ("gha/script-injection", || Box::new(ScriptInjection)),
+    ("gha/script-injection", || {
+        Box::new(ScriptInjection { inputs: false })
+    }),
     ("gha/secrets-inherit", || Box::new(SecretsInherit)),
     ("gha/self-hosted-runner-pr", || Box::new(SelfHostedRunnerPr)),
     ("gha/unpinned-action", || Box::new(UnpinnedAction)),
@@ -47,6 +53,9 @@ pub const RULES: &[(&str, Factory)] = &[
     }),
     ("gha/unsecure-commands", || Box::new(UnsecureCommands)),
     ("gha/untrusted-checkout", || Box::new(UntrustedCheckout)),
+    ("gha/workflow-input-injection", || {
+        Box::new(ScriptInjection { inputs: true })
+    }),
     ("gha/write-all-permissions", || {
         Box::new(WriteAllPermissions)
     }),
@@ -64,6 +73,8 @@ struct Job<'a> {
 struct Step<'a> {
     ptr: String,
     m: &'a Map<String, Value>,
+    /// The job the step belongs to (`None` for a composite action's step).
+    job: Option<&'a Map<String, Value>>,
 }
 
 impl<'a> Step<'a> {
@@ -108,6 +119,7 @@ fn job_steps<'a>(job: &Job<'a>) -> Vec<Step<'a>> {
             Some(Step {
                 ptr: child_idx(&base, i),
                 m: s.as_object()?,
+                job: Some(job.m),
             })
         })
         .collect()
@@ -126,6 +138,7 @@ fn all_steps(root: &Value) -> Vec<Step<'_>> {
                 out.push(Step {
                     ptr: format!("/runs/steps/{i}"),
                     m,
+                    job: None,
                 });
             }
         }
@@ -235,26 +248,134 @@ pub(crate) fn report_key(
     report_at(cx, doc, cdoc, span, ptr, msg);
 }
 
-/// Scripts a step runs: `run:` and `actions/github-script`'s `with.script`.
+/// Actions that run one of their inputs as a script, a command line or a program (shell,
+/// PowerShell, JavaScript, jq/yq), so an expression expanded into that input is code injection
+/// like one in `run:`. Curated from the actions' documentation (and the sinks CodeQL and zizmor
+/// track); input names compare case-insensitively, as GitHub does.
+const SCRIPT_INPUTS: &[(&str, &[&str], &str)] = &[
+    ("actions/github-script", &["script"], "github-script script"),
+    ("amadevus/pwsh-script", &["script"], "PowerShell script"),
+    ("addnab/docker-run-action", &["run"], "container script"),
+    ("appleboy/ssh-action", &["script"], "remote shell script"),
+    ("azure/cli", &["inlinescript"], "Azure CLI script"),
+    ("azure/powershell", &["inlinescript"], "PowerShell script"),
+    (
+        "cloudflare/wrangler-action",
+        &["command", "precommands", "postcommands"],
+        "wrangler command",
+    ),
+    ("devcontainers/ci", &["runcmd"], "dev container command"),
+    ("devorbitus/yq-action-output", &["cmd"], "yq command"),
+    (
+        "gautamkrishnar/blog-post-workflow",
+        &["item_exec"],
+        "JavaScript snippet",
+    ),
+    (
+        "jannekem/run-python-script-action",
+        &["script"],
+        "Python script",
+    ),
+    ("mikefarah/yq", &["cmd"], "yq command"),
+    ("nick-fields/retry", &["command"], "retried command"),
+    ("nick-invision/retry", &["command"], "retried command"),
+    ("sergeysova/jq-action", &["cmd"], "jq command"),
+    (
+        "uraimo/run-on-arch-action",
+        &["run"],
+        "emulated shell script",
+    ),
+];
+
+/// Scripts a step runs: `run:` and the script inputs of the actions in [`SCRIPT_INPUTS`].
 fn step_scripts<'a>(step: &Step<'a>) -> Vec<(String, &'a str, &'static str)> {
     let mut out = Vec::new();
     if let Some(run) = step.m.get("run").and_then(Value::as_str) {
         out.push((child(&step.ptr, "run"), run, "run script"));
     }
-    if step.uses_action("actions/github-script")
-        && let Some(script) = step
-            .m
-            .get("with")
-            .and_then(|w| w.get("script"))
-            .and_then(Value::as_str)
-    {
-        out.push((
-            format!("{}/with/script", step.ptr),
-            script,
-            "github-script script",
-        ));
+    let Some(with) = step.m.get("with").and_then(Value::as_object) else {
+        return out;
+    };
+    for (action, inputs, what) in SCRIPT_INPUTS {
+        if !step.uses_action(action) {
+            continue;
+        }
+        for (k, v) in with {
+            if let Some(script) = v.as_str()
+                && inputs.contains(&k.to_ascii_lowercase().as_str())
+            {
+                out.push((child(&format!("{}/with", step.ptr), k), script, what));
+            }
+        }
     }
     out
+}
+
+/// The `env.NAME` entry a step sees, as (name as declared, value): its own `env:`, else its
+/// job's, else the workflow's (names compare case-insensitively, as in expressions).
+fn env_value<'a>(root: &'a Value, step: &Step<'a>, name: &str) -> Option<(&'a str, &'a str)> {
+    [
+        Some(step.m),
+        step.job,
+        root.as_object().filter(|_| step.job.is_some()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|m| {
+        m.get("env")?
+            .as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or("")))
+    })
+}
+
+/// Why an expression expanded into a script is injectable. With `inputs` false: an
+/// attacker-controlled context, directly or through an `env.NAME` whose value holds one. With
+/// `inputs` true (when the first finds nothing): a workflow input, which only users who can run
+/// the workflow (or a calling workflow) set.
+fn injection_source(root: &Value, step: &Step<'_>, expr: &str, inputs: bool) -> Option<String> {
+    let direct = untrusted_refs(expr).into_iter().next();
+    let via_env = || {
+        context_refs(expr).into_iter().find_map(|r| {
+            let [ctx, name] = r.as_slice() else {
+                return None;
+            };
+            let (key, v) = env_value(root, step, name).filter(|_| ctx == "env")?;
+            let first = value_expressions(v)
+                .iter()
+                .find_map(|e| untrusted_refs(e).into_iter().next())?;
+            Some(format!(
+                "`env.{key}`, which holds attacker-controlled `{first}`,"
+            ))
+        })
+    };
+    let untrusted = match direct {
+        Some(first) => Some(format!("attacker-controlled `{first}`")),
+        None => via_env(),
+    };
+    if !inputs {
+        return untrusted;
+    }
+    if untrusted.is_some() {
+        return None;
+    }
+    context_refs(expr)
+        .into_iter()
+        .find(|r| {
+            r.len() >= 2 && r[0] == "inputs"
+                || r.len() >= 4 && r[0] == "github" && r[1] == "event" && r[2] == "inputs"
+        })
+        .map(|r| format!("workflow input `{}`", r.join(".")))
+}
+
+/// "a run script", "an Azure CLI script".
+fn article(what: &str) -> &'static str {
+    if what.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Only `run:` scripts (shell).
@@ -302,12 +423,16 @@ fn env_maps(root: &Value) -> Vec<(String, &Map<String, Value>)> {
 // ---------------------------------------------------------------------------------------------
 // gha/script-injection
 
-struct ScriptInjection;
+/// `gha/script-injection`, or with `inputs`, `gha/workflow-input-injection`.
+struct ScriptInjection {
+    inputs: bool,
+}
 
 impl Check for ScriptInjection {
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         for_docs(doc, |cdoc| {
-            for step in all_steps(&cdoc.value) {
+            let root = &cdoc.value;
+            for step in all_steps(root) {
                 for (ptr, script, what) in step_scripts(&step) {
                     if !script.contains("${{") {
                         continue;
@@ -318,12 +443,15 @@ impl Check for ScriptInjection {
                             .iter()
                             .enumerate()
                         {
-                            let refs = untrusted_refs(&e.inner);
-                            let Some(first) = refs.first() else { continue };
+                            let Some(source) = injection_source(root, &step, &e.inner, self.inputs)
+                            else {
+                                continue;
+                            };
                             found = true;
                             let msg = format!(
-                                "`{}` expands attacker-controlled `{first}` into a {what}",
-                                clip(&format!("${{{{ {} }}}}", e.inner.trim()), 80)
+                                "`{}` expands {source} into {} {what}",
+                                clip(&format!("${{{{ {} }}}}", e.inner.trim()), 80),
+                                article(what)
                             );
                             report_at(cx, doc, cdoc, e.span, &format!("{ptr}#{n}"), msg);
                         }
@@ -331,10 +459,11 @@ impl Check for ScriptInjection {
                     if !found {
                         // Not locatable in the raw text (unusual escaping): point at the entry.
                         for e in value_expressions(script) {
-                            if let Some(first) = untrusted_refs(&e).first() {
+                            if let Some(source) = injection_source(root, &step, &e, self.inputs) {
                                 let msg = format!(
-                                    "`{}` expands attacker-controlled `{first}` into a {what}",
-                                    clip(&format!("${{{{ {} }}}}", e.trim()), 80)
+                                    "`{}` expands {source} into {} {what}",
+                                    clip(&format!("${{{{ {} }}}}", e.trim()), 80),
+                                    article(what)
                                 );
                                 report_ptr(cx, doc, cdoc, &ptr, msg);
                                 break;
@@ -388,6 +517,37 @@ fn all_uses(root: &Value) -> Vec<(String, &str)> {
     out
 }
 
+/// `../shared-action`: a path that is not GitHub's `./` local-action syntax (see
+/// `gha/invalid-local-action-path`).
+fn is_parent_path(uses: &str) -> bool {
+    uses == ".." || uses.starts_with("../") || uses.starts_with("..\\")
+}
+
+// ---------------------------------------------------------------------------------------------
+// gha/invalid-local-action-path
+
+struct InvalidLocalActionPath;
+
+impl Check for InvalidLocalActionPath {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        for_docs(doc, |cdoc| {
+            for (ptr, uses) in all_uses(&cdoc.value) {
+                if is_parent_path(uses) {
+                    report_ptr(
+                        cx,
+                        doc,
+                        cdoc,
+                        &ptr,
+                        format!(
+                            "`{uses}` is not a valid action reference: local actions start with `./` (the repository root)"
+                        ),
+                    );
+                }
+            }
+        });
+    }
+}
+
 impl Check for UnpinnedAction {
     fn check(&self, doc: &Document, cx: &mut RuleContext) {
         let trusted: Vec<String> = cx
@@ -400,6 +560,7 @@ impl Check for UnpinnedAction {
             for (ptr, uses) in all_uses(&cdoc.value) {
                 if uses.starts_with("./")
                     || uses.starts_with(".\\")
+                    || is_parent_path(uses)
                     || uses.to_ascii_lowercase().starts_with("docker://")
                     || uses.contains("${{")
                     || uses.is_empty()
@@ -524,7 +685,7 @@ struct UntrustedCheckout;
 
 static HEAD_REF_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     lazy_re(
-        r"(?i)github\.event\.pull_request\.head\.(?:sha|ref)|github\.event\.pull_request\.merge_commit_sha|github\.head_ref|github\.event\.workflow_run\.head_(?:sha|branch)|github\.event\.workflow_run\.pull_requests|refs/pull/|\bpull/\$|github\.event\.number",
+        r"(?i)github\.event\.pull_request\.head\.(?:sha|ref)|github\.event\.pull_request\.merge_commit_sha|github\.head_ref|github\.event\.workflow_run\.head_(?:sha|branch|commit\.id)|github\.event\.workflow_run\.pull_requests|refs/pull/|\bpull/\$|github\.event\.number",
     )
 });
 
@@ -536,7 +697,7 @@ static HEAD_REPO_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 static GIT_CHECKOUT_RE: LazyLock<Option<Regex>> = LazyLock::new(|| {
     lazy_re(
-        r"(?i)\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull|reset)\b[^\n#]*?(?:refs/pull/|\bpull/|head\.sha|head\.ref|head_ref|head_sha|head_branch|merge_commit_sha)",
+        r"(?i)\bgh\s+pr\s+checkout\b|\bgit\s+(?:fetch|checkout|switch|pull|reset)\b[^\n#]*?(?:refs/pull/|\bpull/|head\.sha|head\.ref|head_ref|head_sha|head_branch|head_commit\.id|merge_commit_sha)",
     )
 });
 
