@@ -524,3 +524,43 @@ fn a_template_named_alone_is_rendered_with_its_chart() {
         "{got:?}"
     );
 }
+
+#[test]
+fn the_release_namespace_is_chosen_at_install_not_written_in_the_chart() {
+    let d = tempfile::tempdir().unwrap();
+    common::write(
+        d.path(),
+        "c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    common::write(d.path(), "c/values.yaml", "ns: default\n");
+    common::write(
+        d.path(),
+        "c/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: {{ .Release.Namespace }}\n\
+         ---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: {{ .Values.ns }}\n\
+         ---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n",
+    );
+    let report = scan(d.path(), &[]);
+    let mut got: Vec<(String, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "k8s/default-namespace")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    // `helm install -n …` decides the first; the values file and the literal are the chart's own.
+    assert_eq!(
+        got,
+        [
+            ("c/templates/cm.yaml".to_string(), 17),
+            ("c/values.yaml".to_string(), 1)
+        ]
+    );
+}

@@ -69,6 +69,10 @@ pub struct RenderedFile {
     pub segments: Vec<Segment>,
     /// Shown with each finding (e.g. "in the overlay built by overlays/prod/kustomization.yaml").
     pub build: Related,
+    /// Ranges of `text` holding values chosen at install time rather than written in the
+    /// repository (a Helm release's namespace): a finding on a one-line entry holding one is
+    /// dropped — no file in the repository sets it.
+    pub assumed: Vec<Span>,
 }
 
 /// How a builder consumes a file, and so how the per-file scan must (not) judge it.
@@ -147,6 +151,18 @@ impl RenderedFile {
     /// act on it).
     pub fn remap(&self, mut f: Finding) -> Option<Finding> {
         let span = f.span?;
+        let one_line = self
+            .text
+            .get(span.start..span.end)
+            .is_some_and(|t| !t.contains('\n'));
+        if one_line
+            && self
+                .assumed
+                .iter()
+                .any(|a| span.start <= a.start && a.end <= span.end)
+        {
+            return None;
+        }
         let seg = self.segment_for(span)?;
         let on_key = seg.key_len > 0
             && span.start == seg.range.start
@@ -251,6 +267,7 @@ mod tests {
                 span: None,
                 message: "in the overlay built by overlay/kustomization.yaml".into(),
             },
+            assumed: Vec::new(),
         }
     }
 

@@ -233,6 +233,9 @@ pub fn render(root: &str, files: &BTreeMap<String, Rc<str>>, opts: &Options) -> 
     to_render.sort_by(|a, b| a.2.cmp(&b.2));
     let mut out = Vec::new();
     let mut error = None;
+    // Values `helm install` decides (the release's namespace) print from this origin.
+    let install = l.eng.add_file(INSTALL_TIME.to_string(), "".into());
+    let assumed = l.eng.file_origins[install as usize];
     for (ni, id, name, body) in to_render {
         let node = &l.nodes[ni];
         let base_path = name
@@ -243,7 +246,7 @@ pub fn render(root: &str, files: &BTreeMap<String, Rc<str>>, opts: &Options) -> 
             ("Name".to_string(), V::str(name.as_str())),
             ("BasePath".to_string(), V::str(base_path)),
         ]));
-        let dot = top_objects(node, template.clone());
+        let dot = top_objects(node, template.clone(), assumed);
         match l.eng.run(id, &body, dot, template) {
             Ok(o) => out.push((id, name, o)),
             Err(e) => {
@@ -261,10 +264,15 @@ pub fn render(root: &str, files: &BTreeMap<String, Rc<str>>, opts: &Options) -> 
     l.finish(manifests, error)
 }
 
-fn top_objects(node: &Node, template: V) -> V {
+/// The pseudo-file of values chosen at install time.
+const INSTALL_TIME: &str = "<install time>";
+
+fn top_objects(node: &Node, template: V, assumed: super::value::OriginId) -> V {
+    let mut namespace = V::str("default");
+    namespace.origin = Some(assumed);
     let release = V::map(BTreeMap::from([
         ("Name".to_string(), V::str("release-name")),
-        ("Namespace".to_string(), V::str("default")),
+        ("Namespace".to_string(), namespace),
         ("Service".to_string(), V::str("Helm")),
         ("IsInstall".to_string(), V::bool(true)),
         ("IsUpgrade".to_string(), V::bool(false)),
@@ -638,13 +646,24 @@ impl Loader<'_> {
     }
 
     fn manifest(&self, id: u32, name: String, o: super::exec::Out) -> Manifest {
+        let assumed = o
+            .segs
+            .iter()
+            .filter(|g| {
+                self.eng
+                    .origins
+                    .get(g.origin as usize)
+                    .is_some_and(|origin| self.eng.files[origin.file as usize].path == INSTALL_TIME)
+            })
+            .map(|g| Span::new(g.start, g.end))
+            .collect();
         let segments = o
             .segs
             .iter()
             .filter_map(|g| {
                 let origin = self.eng.origins.get(g.origin as usize)?;
                 let file = &self.eng.files[origin.file as usize].path;
-                if file.is_empty() {
+                if file.is_empty() || file == INSTALL_TIME {
                     return None;
                 }
                 let src = if g.linear {
@@ -669,6 +688,7 @@ impl Loader<'_> {
             name,
             text: o.text,
             segments,
+            assumed,
         }
     }
 

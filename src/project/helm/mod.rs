@@ -92,6 +92,9 @@ pub struct Manifest {
     pub text: String,
     /// Sorted by `out.start`, non-overlapping.
     pub segments: Vec<Segment>,
+    /// Ranges of `text` printed from values chosen at install time (`.Release.Namespace`): not
+    /// the repository's to judge.
+    pub assumed: Vec<Span>,
 }
 
 /// The source of one rendered byte offset.

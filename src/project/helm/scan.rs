@@ -201,6 +201,7 @@ fn render_one(
             text: m.text.clone(),
             segments: segments(m),
             build: build(&m.template),
+            assumed: m.assumed.clone(),
         });
     }
     for p in used {
@@ -394,6 +395,7 @@ mod tests {
                 span: None,
                 message: "chart".into(),
             },
+            assumed: m.assumed.clone(),
         }
     }
 

@@ -92,6 +92,7 @@ pub fn build_all(files: &[WalkedFile], base: &Path, max_size: u64, out: &mut Ren
                 span: None,
                 message: format!("as built by {k}"),
             },
+            assumed: Vec::new(),
         });
     }
 }
