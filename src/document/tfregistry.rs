@@ -1,6 +1,6 @@
 //! Calls of the most used public registry modules, understood without fetching them: a table of
 //! which inputs set which resource attributes, with the modules' documented defaults (latest
-//! major versions: s3-bucket 4, rds 6, security-group 5, eks 20/21). A call becomes, in the
+//! major versions: s3-bucket 4, rds 6, security-group 5, eks 20/21, vpc 5). A call becomes, in the
 //! caller's value tree, the resources the module would create with those values, named
 //! `module.<name>` (`$.resource.aws_db_instance["module.db"]`), so the ordinary rules judge them
 //! and cite the argument's line (or, for a default, the `module` block).
@@ -9,7 +9,9 @@
 //! `rds` (`storage_encrypted`, `publicly_accessible`, `multi_az`, `deletion_protection`),
 //! `security-group` and its `//modules/<service>` presets (`ingress_rules` with
 //! `ingress_cidr_blocks`/`ingress_ipv6_cidr_blocks`, `ingress_with_cidr_blocks`) and `eks`
-//! (public endpoint and its CIDRs). The `vpc` module sets nothing the pack has a rule for.
+//! (public endpoint and its CIDRs) and `vpc` (the default security group it manages, with the
+//! rules passed in `default_security_group_ingress`/`_egress`; public subnets and
+//! `map_public_ip_on_launch`).
 //! A module call whose `source` is anything else is not expanded.
 
 use serde_json::{Map, Value, json};
@@ -163,6 +165,7 @@ pub fn expand(call: &Value) -> Vec<Synth> {
             }]
         }
         "security-group" => security_group(call, sub),
+        "vpc" => vpc(call),
         _ => Vec::new(),
     }
 }
@@ -281,6 +284,70 @@ fn security_group(call: &Value, sub: Option<&str>) -> Vec<Synth> {
     }]
 }
 
+/// The `vpc` module: the default security group it manages (v5: `manage_default_security_group`
+/// defaults to true, with no rules, so it restricts all traffic) and its public subnets.
+fn vpc(call: &Value) -> Vec<Synth> {
+    let mut out = Vec::new();
+    if call.get("manage_default_security_group") != Some(&json!(false)) {
+        let mut value = Map::new();
+        let mut from = Vec::new();
+        for (attr, arg) in [
+            ("ingress", "default_security_group_ingress"),
+            ("egress", "default_security_group_egress"),
+        ] {
+            let Some(rules) = call.get(arg).and_then(Value::as_array) else {
+                continue;
+            };
+            let mut list = Vec::new();
+            for (i, r) in rules.iter().enumerate() {
+                let Some(r) = r.as_object() else { continue };
+                // The module splits comma-separated CIDR strings, as the security-group module.
+                let mut rule = r.clone();
+                for key in ["cidr_blocks", "ipv6_cidr_blocks"] {
+                    if let Some(Value::String(s)) = r.get(key) {
+                        let cidrs = s
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|c| !c.is_empty())
+                            .map(|c| Value::String(c.to_string()))
+                            .collect();
+                        rule.insert(key.to_string(), Value::Array(cidrs));
+                    }
+                }
+                from.push((format!("/{attr}/{}", list.len()), format!("/{arg}/{i}")));
+                for key in rule.keys() {
+                    from.push((
+                        format!("/{attr}/{}/{key}", list.len()),
+                        format!("/{arg}/{i}/{key}"),
+                    ));
+                }
+                list.push(Value::Object(rule));
+            }
+            value.insert(attr.to_string(), Value::Array(list));
+        }
+        out.push(Synth {
+            rtype: "aws_default_security_group",
+            value: Value::Object(value),
+            from,
+        });
+    }
+    let public = call
+        .get("public_subnets")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
+    if public && let Some(v) = call.get("map_public_ip_on_launch") {
+        out.push(Synth {
+            rtype: "aws_subnet",
+            value: json!({ "map_public_ip_on_launch": v }),
+            from: vec![(
+                "/map_public_ip_on_launch".into(),
+                "/map_public_ip_on_launch".into(),
+            )],
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,6 +378,26 @@ mod tests {
         assert_eq!(ing[0]["cidr_blocks"], json!(["0.0.0.0/0"]));
         assert_eq!(ing[1]["cidr_blocks"], json!(["10.0.0.0/8", "::/0"]));
         assert_eq!(ing.as_array().map(Vec::len), Some(2));
-        assert!(expand(&json!({"source": "terraform-aws-modules/vpc/aws"})).is_empty());
+        assert!(expand(&json!({"source": "terraform-aws-modules/unknown/aws"})).is_empty());
+        // The vpc module manages a closed default security group unless told otherwise.
+        let vpc = expand(&json!({"source": "terraform-aws-modules/vpc/aws"}));
+        assert_eq!(vpc.len(), 1);
+        assert_eq!(vpc[0].rtype, "aws_default_security_group");
+        assert_eq!(vpc[0].value, json!({}));
+        let vpc = expand(&json!({
+            "source": "terraform-aws-modules/vpc/aws",
+            "default_security_group_ingress": [{"protocol": "-1", "cidr_blocks": "0.0.0.0/0"}],
+            "public_subnets": ["10.0.1.0/24"],
+            "map_public_ip_on_launch": true
+        }));
+        assert_eq!(
+            vpc[0].value["ingress"][0]["cidr_blocks"],
+            json!(["0.0.0.0/0"])
+        );
+        assert_eq!(vpc[1].rtype, "aws_subnet");
+        assert!(
+            expand(&json!({"source": "terraform-aws-modules/vpc/aws", "manage_default_security_group": false}))
+                .is_empty()
+        );
     }
 }

@@ -589,4 +589,12 @@ pub const RULES: &[(&str, Factory)] = &[
         "cloudformation/aws-security-group-open-database-port",
         || Box::new(net::OpenPorts(net::Class::Service(DATABASE_PORTS))),
     ),
+    (
+        "cloudformation/aws-subnet-public-ip-on-launch",
+        prop!(
+            &[("AWS::EC2::Subnet", &["MapPublicIpOnLaunch"])],
+            Bad::True,
+            "subnet '{id}' gives instances launched into it a public IP address (MapPublicIpOnLaunch is {value})"
+        ),
+    ),
 ];
