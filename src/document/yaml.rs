@@ -137,7 +137,9 @@ fn lift_quoted(text: &str, start: usize) -> Option<(String, Vec<(usize, usize)>)
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' if quote == b'"' => i += 1,
+            // An escaped character is skipped, but not an escaped line break (`\` at the end of
+            // a line): the next line is a continuation that needs its indentation too.
+            b'\\' if quote == b'"' && !matches!(bytes.get(i + 1), Some(b'\n' | b'\r')) => i += 1,
             b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
             q if q == quote => break,
             b'\n' => {
@@ -820,6 +822,14 @@ mod tests {
         let d = docs[0].spans["/metadata/annotations/d"];
         assert_eq!(&text[d.start..d.end], "d: \"a long\n    text\"");
         assert!(note.expect("noted").message.contains("quoted scalar"));
+        // A sequence item whose lines end in escaped line breaks and continue at the parent key's
+        // indentation (a `command:` list as public manifests write it).
+        let text = "command:\n  - sh\n  - \"exec server \\\ncommand:x \\\n--flag\"\nimage: app\n";
+        let (docs, note) = parse_noted(text, DocumentKind::Kubernetes);
+        let docs = docs.expect("read as kubectl reads it");
+        assert_eq!(docs[0].value["command"][1], "exec server command:x --flag");
+        assert_eq!(docs[0].value["image"], "app");
+        assert!(note.is_some());
         // Duplicate keys: the last value, and a note at the second key.
         let text = "spec:\n  a: 1\n  a: 2\n";
         let (docs, note) = parse_noted(text, DocumentKind::Kubernetes);

@@ -823,18 +823,21 @@ fn turns_on(v: &str) -> bool {
     )
 }
 
+/// `pip`, `pip3`, `pip3.12` (not `pipenv`, `pipx`).
+fn is_pip(name: &str) -> bool {
+    name.strip_prefix("pip")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
 /// `pip install …`, `pip3.12 install …`, `python3 -m pip install …`.
 fn is_pip_install(a: &[Word]) -> bool {
     let n = name_of(a);
     let rest = if n.starts_with("python") && a.get(1).is_some_and(|w| w.text == "-m") {
         match a.get(2) {
-            Some(w) if w.text.starts_with("pip") => &a[2..],
+            Some(w) if is_pip(&w.text) => &a[2..],
             _ => return false,
         }
-    } else if n
-        .strip_prefix("pip")
-        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-    {
+    } else if is_pip(n) {
         a
     } else {
         return false;
@@ -924,12 +927,12 @@ fn unpinned(argv: &[Word]) -> Option<(&'static str, Vec<String>)> {
             .collect();
         return Some(("apk", bad));
     }
-    // pip / pip3 / python -m pip
-    let pip_args: Option<&[Word]> = if n.starts_with("pip") {
+    // pip / pip3 / python -m pip (not pipenv or pipx, whose `install` takes other arguments)
+    let pip_args: Option<&[Word]> = if is_pip(n) {
         Some(argv)
     } else if n.starts_with("python")
         && argv.get(1).is_some_and(|w| w.text == "-m")
-        && argv.get(2).is_some_and(|w| w.text.starts_with("pip"))
+        && argv.get(2).is_some_and(|w| is_pip(&w.text))
     {
         argv.get(2..)
     } else {
@@ -940,6 +943,12 @@ fn unpinned(argv: &[Word]) -> Option<(&'static str, Vec<String>)> {
             .and_then(|r| r.iter().find(|w| !w.text.starts_with('-')))
             .is_some_and(|w| w.text == "install")
     {
+        // A constraints file pins what the command line names.
+        if a.iter().any(|w| {
+            matches!(w.text.as_str(), "-c" | "--constraint") || w.text.starts_with("--constraint=")
+        }) {
+            return Some(("pip", Vec::new()));
+        }
         let upgrade = has_flag(a, &["-U", "--upgrade"]);
         let ops = operands(
             a,
@@ -978,6 +987,16 @@ fn unpinned(argv: &[Word]) -> Option<(&'static str, Vec<String>)> {
                 "--config-settings",
                 "--global-option",
                 "--progress-bar",
+                "--root-user-action",
+                "--report",
+                "--python",
+                "--exists-action",
+                "--keyring-provider",
+                "--cert",
+                "--client-cert",
+                "--index",
+                "--extra-index",
+                "--dist-dir",
             ],
         );
         let bad = ops

@@ -245,6 +245,7 @@ fn report(cx: &mut RuleContext, doc: &Document, cd: &ConfigDoc, ptr: &str, messa
 ///
 /// [`Rule::scan_pointers`]: crate::rule::Rule::scan_pointers
 const SCAN_POINTERS: &[&str] = &[
+    "/apiVersion",
     "/kind",
     "/metadata/name",
     "/metadata/namespace",
@@ -770,10 +771,15 @@ fn replicas<'h, 'a>(v: &Value, hpas: &'h Hpas<'a>) -> (Option<f64>, bool, Option
 }
 
 fn is_replicated_kind(v: &Value) -> bool {
-    matches!(
-        kind_of(v),
-        Some("Deployment" | "StatefulSet" | "DeploymentConfig")
-    )
+    match kind_of(v) {
+        Some("Deployment" | "StatefulSet" | "DeploymentConfig") => true,
+        // Argo Rollouts replace Deployments and default to one replica too.
+        Some("Rollout") => v
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.starts_with("argoproj.io/")),
+        _ => false,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
