@@ -463,7 +463,14 @@ pub const RULES: &[(&str, Factory)] = &[
     (
         "cloudformation/aws-lb-listener-http",
         prop!(
-            &[("AWS::ElasticLoadBalancingV2::Listener", &["Protocol"])],
+            &[
+                ("AWS::ElasticLoadBalancingV2::Listener", &["Protocol"]),
+                // A classic load balancer cannot redirect.
+                (
+                    "AWS::ElasticLoadBalancing::LoadBalancer",
+                    &["Listeners", "*", "Protocol"]
+                ),
+            ],
             Bad::OneOf(&["HTTP"]),
             "load balancer listener '{id}' accepts plain HTTP without redirecting",
             lb_redirects
