@@ -56,6 +56,9 @@ pub const RULES: &[(&str, Factory)] = &[
     ("gha/workflow-input-injection", || {
         Box::new(ScriptInjection { inputs: true })
     }),
+    ("gha/workflow-write-permissions", || {
+        Box::new(WorkflowWritePermissions)
+    }),
     ("gha/write-all-permissions", || {
         Box::new(WriteAllPermissions)
     }),
@@ -807,6 +810,59 @@ impl Check for WriteAllPermissions {
                         format!("{what} grants the GITHUB_TOKEN `write-all` permissions"),
                     );
                 }
+            }
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gha/workflow-write-permissions
+
+struct WorkflowWritePermissions;
+
+impl Check for WorkflowWritePermissions {
+    fn check(&self, doc: &Document, cx: &mut RuleContext) {
+        if doc.kind != DocumentKind::GithubWorkflow {
+            return;
+        }
+        for_docs(doc, |cdoc| {
+            let root = &cdoc.value;
+            let Some(perms) = root.get("permissions").and_then(Value::as_object) else {
+                return;
+            };
+            let js = jobs(root);
+            // Workflow-level permissions act as job-level ones when there is one job, when every
+            // job sets its own, or when only callers run the workflow (they decide its token).
+            let ts = triggers(root);
+            let reusable_only = ts.len() == 1 && ts[0].0 == "workflow_call";
+            let inheriting: Vec<&str> = js
+                .iter()
+                .filter(|j| !j.m.contains_key("permissions"))
+                .map(|j| j.id.as_str())
+                .collect();
+            if js.len() < 2 || inheriting.is_empty() || reusable_only {
+                return;
+            }
+            let names = inheriting
+                .iter()
+                .take(3)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("`, `");
+            let more = if inheriting.len() > 3 { ", …" } else { "" };
+            for (scope, level) in perms {
+                if level.as_str().map(str::trim) != Some("write") {
+                    continue;
+                }
+                report_ptr(
+                    cx,
+                    doc,
+                    cdoc,
+                    &child("/permissions", scope),
+                    format!(
+                        "`{scope}: write` is set for the whole workflow, so job(s) `{names}`{more} get it whether they need it or not"
+                    ),
+                );
             }
         });
     }
