@@ -71,17 +71,33 @@ pub type Origins = Vec<(String, Arc<Origin>)>;
 /// ([`super::hcl_eval`]) become that value, and each value that came through a variable or local
 /// is listed with its pointer and [`Origin`].
 pub fn parse_in(text: &str, scope: &dyn Scope) -> Result<(Vec<ConfigDoc>, Origins), ParseError> {
+    parse_parsed_in(text, None, scope)
+}
+
+/// [`parse_in`] reusing `parsed`, the syntax tree of `text` when the module already built it.
+pub fn parse_parsed_in(
+    text: &str,
+    parsed: Option<&Body>,
+    scope: &dyn Scope,
+) -> Result<(Vec<ConfigDoc>, Origins), ParseError> {
     // hcl-edit spans are byte offsets into the string it parsed; strip a BOM but keep offsets.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let src = &text[bom..];
-    let body = hcl_edit::parser::parse_body(src).map_err(|e| {
-        let off = bom + e.location().offset();
-        let off = off.min(text.len());
-        ParseError::new(
-            format!("invalid HCL: {}", e.message()),
-            Some(Span::new(off, off)),
-        )
-    })?;
+    let owned;
+    let body = match parsed {
+        Some(b) if bom == 0 => b,
+        _ => {
+            owned = hcl_edit::parser::parse_body(src).map_err(|e| {
+                let off = bom + e.location().offset();
+                let off = off.min(text.len());
+                ParseError::new(
+                    format!("invalid HCL: {}", e.message()),
+                    Some(Span::new(off, off)),
+                )
+            })?;
+            &owned
+        }
+    };
     let mut conv = Converter {
         text: src,
         shift: bom,
@@ -91,7 +107,7 @@ pub fn parse_in(text: &str, scope: &dyn Scope) -> Result<(Vec<ConfigDoc>, Origin
         origins: Vec::new(),
         iters: Vec::new(),
     };
-    let value = conv.top_body(&body)?;
+    let value = conv.top_body(body)?;
     let doc = ConfigDoc {
         value,
         spans: conv.spans.into(),

@@ -116,6 +116,12 @@ pub trait Scope {
 /// module from elsewhere in the repository, or once on its own.
 pub trait Module: Send + Sync {
     fn instances(&self) -> Vec<Instance<'_>>;
+
+    /// The syntax tree of the module's file `file_name`, if the module parsed it already while
+    /// reading its variables and locals and `text` is what it read.
+    fn parsed(&self, _file_name: &str, _text: &str) -> Option<Arc<hcl_edit::structure::Body>> {
+        None
+    }
 }
 
 /// One instance of a module: the scope its expressions are evaluated in, and the `module` block

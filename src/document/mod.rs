@@ -576,8 +576,11 @@ impl Document {
     ) -> Result<Vec<ConfigDoc>, ParseError> {
         let mut view = TerraformView::default();
         let mut docs = Vec::new();
-        for (i, inst) in module.instances().into_iter().enumerate() {
-            let (parsed, origins) = hcl::parse_in(&self.text, inst.scope)?;
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        let instances = module.instances();
+        let tree = module.parsed(name, &self.text);
+        for (i, inst) in instances.into_iter().enumerate() {
+            let (parsed, origins) = hcl::parse_parsed_in(&self.text, tree.as_deref(), inst.scope)?;
             for mut d in parsed {
                 d.index = i;
                 docs.push(d);

@@ -7,7 +7,8 @@
 //!   first `var.`/`local.` lookup builds the module's [`Env`] once (lazily, so a directory whose
 //!   files never refer to a variable is never re-read), later lookups reuse it.
 //! - Building the environment reads only that directory: the `.tf` files that declare variables
-//!   or locals (others are skipped unparsed), then `terraform.tfvars`, `*.auto.tfvars` (by name)
+//!   or locals (others are skipped unparsed; a file parsed here hands its syntax tree to its own
+//!   document, which then does not parse it again), then `terraform.tfvars`, `*.auto.tfvars` (by name)
 //!   and the policy's `[terraform] var-files`, in Terraform's order of precedence. Values are
 //!   converted to a variable's primitive `type` (`"false"` for a `bool` is `false`). Locals are
 //!   evaluated once each, in dependency order, a cycle being unknown. Nothing outside the
@@ -154,7 +155,7 @@ impl Shared {
             let src = Arc::new(Source {
                 rel: rel.clone(),
                 text: Arc::from(text),
-                body: Body::default(),
+                body: Arc::default(),
             });
             for block in body.get_blocks("module") {
                 let Some(Expression::String(source)) =
@@ -247,12 +248,19 @@ pub struct ModuleHandle {
 impl ModuleHandle {
     fn env(&self) -> &Env {
         self.env.get_or_init(|| {
-            let var_files = self.shared.upgrade().map(|s| s.var_files.clone());
-            Env::build(
+            let shared = self.shared.upgrade();
+            let var_files = shared.as_ref().map(|s| s.var_files.clone());
+            let mut env = Env::build(
                 &self.dir,
                 &self.rel_dir,
                 var_files.as_deref().unwrap_or(&[]),
-            )
+            );
+            // Syntax trees are large: keep them for the per-call evaluation of locals only when
+            // some module block calls this one.
+            if !shared.is_some_and(|s| s.calls().contains_key(&normalize(&self.dir))) {
+                env.sources = Mutex::default();
+            }
+            env
         })
     }
 
@@ -262,18 +270,19 @@ impl ModuleHandle {
     /// no variables.
     fn instances(&self) -> &[Instance] {
         self.instances.get_or_init(|| {
-            let env = self.env();
-            let sources = std::mem::take(&mut *lock(&env.sources));
             let Some(shared) = self.shared.upgrade() else {
                 return Vec::new();
             };
-            if env.declared.is_empty() {
-                return Vec::new();
-            }
+            // Most modules are called by none: their variables are read only if a file uses one.
             let calls = shared.calls();
             let Some(calls) = calls.get(&normalize(&self.dir)) else {
                 return Vec::new();
             };
+            let env = self.env();
+            let sources = std::mem::take(&mut *lock(&env.sources));
+            if env.declared.is_empty() {
+                return Vec::new();
+            }
             let mut out = Vec::new();
             for call in calls.iter().take(MAX_INSTANCES) {
                 let block = &call.block;
@@ -379,6 +388,17 @@ impl ModuleHandle {
 }
 
 impl Module for ModuleHandle {
+    fn parsed(&self, file_name: &str, text: &str) -> Option<Arc<Body>> {
+        // A file that uses a variable or local builds the environment anyway (parsing the
+        // module's declaring files): build it first and take this file's tree from it.
+        if self.env.get().is_none() && !(text.contains("var.") || text.contains("local.")) {
+            return None;
+        }
+        let (read, body) = lock(&self.env().parsed).remove(file_name)?;
+        // The file as this document read it, not a later version.
+        (*read == *text).then_some(body)
+    }
+
     fn instances(&self) -> Vec<DocInstance<'_>> {
         let called = ModuleHandle::instances(self);
         if called.is_empty() {
@@ -417,13 +437,19 @@ pub struct Env {
     sources: Mutex<Vec<Source>>,
     /// Declared variables with their primitive type (`bool`, `number`) when they have one.
     declared: HashMap<String, Option<&'static str>>,
+    /// The `.tf` files parsed here, by name, until their own document takes its syntax tree
+    /// instead of parsing the file a second time.
+    parsed: Mutex<HashMap<String, ParsedFile>>,
 }
+
+/// A file's text as read, and its syntax tree.
+type ParsedFile = (Arc<str>, Arc<Body>);
 
 /// A parsed file of the module.
 pub(super) struct Source {
     rel: String,
     text: Arc<str>,
-    body: Body,
+    body: Arc<Body>,
 }
 
 impl Source {
@@ -469,7 +495,7 @@ impl Env {
             if !wanted(&text) {
                 return None;
             }
-            let body = hcl_edit::parser::parse_body(&text).ok()?;
+            let body = Arc::new(hcl_edit::parser::parse_body(&text).ok()?);
             Some(Source {
                 rel: rel(name),
                 text: Arc::from(text),
@@ -536,6 +562,14 @@ impl Env {
         }
         env.convert_types();
         env.locals = eval_locals(&tf, &env.vars);
+        let parsed = tf
+            .iter()
+            .map(|src| {
+                let name = src.rel.rsplit('/').next().unwrap_or(&src.rel).to_string();
+                (name, (src.text.clone(), src.body.clone()))
+            })
+            .collect();
+        env.parsed = Mutex::new(parsed);
         env.sources = Mutex::new(tf);
         env
     }

@@ -1190,9 +1190,6 @@ impl Check for AutomountToken {
                 _ => {}
             }
         }
-        // Kept documents are cut down to what the rule reads; a fix needs the whole mapping, so
-        // a file with a finding is parsed again in full, once.
-        let mut full: HashMap<u64, Vec<ConfigDoc>> = HashMap::new();
         for (doc, cd) in &objs {
             let v = &cd.value;
             let Some(pod_ptr) = pod_spec_ptr(v) else {
@@ -1238,26 +1235,18 @@ impl Check for AutomountToken {
                 ),
             };
             report(cx, doc, cd, &ptr, message);
-            let parsed = full.entry(doc.id()).or_insert_with(|| {
-                Document::new(doc.path.clone(), doc.kind, doc.text.clone())
-                    .config()
-                    .map(<[ConfigDoc]>::to_vec)
-                    .unwrap_or_default()
-            });
-            let fix = parsed
-                .iter()
-                .find(|d| d.index == cd.index)
-                .and_then(|d| {
-                    crate::fix::yaml::set(
-                        &doc.text,
-                        d,
-                        pod_ptr,
-                        &["automountServiceAccountToken"],
-                        &Value::Bool(false),
-                        None,
-                    )
-                })
-                .map(|e| crate::fix::Fix::one("set `automountServiceAccountToken: false`", e));
+            // The kept document holds only what the rule reads, but its spans are the file's:
+            // the key goes after the last kept entry of the pod spec (`containers`, or the
+            // service account), which is as valid as after the mapping's last entry.
+            let fix = crate::fix::yaml::set(
+                &doc.text,
+                cd,
+                pod_ptr,
+                &["automountServiceAccountToken"],
+                &Value::Bool(false),
+                None,
+            )
+            .map(|e| crate::fix::Fix::one("set `automountServiceAccountToken: false`", e));
             if let Some(f) = cx.findings.last_mut() {
                 f.with_fix_mut(fix);
             }
