@@ -927,8 +927,9 @@ fn unpinned(argv: &[Word]) -> Option<(&'static str, Vec<String>)> {
             .collect();
         return Some(("apk", bad));
     }
-    // pip / pip3 / python -m pip (not pipenv or pipx, whose `install` takes other arguments)
-    let pip_args: Option<&[Word]> = if is_pip(n) {
+    // pip / pip3 / python -m pip, and pipx (which installs a tool's latest release unless
+    // pinned); not pipenv, which installs what its lock file says.
+    let pip_args: Option<&[Word]> = if is_pip(n) || n == "pipx" {
         Some(argv)
     } else if n.starts_with("python")
         && argv.get(1).is_some_and(|w| w.text == "-m")
