@@ -157,6 +157,8 @@ struct Loader<'a> {
     eng: Engine,
     skipped: Vec<Skipped>,
     nodes: Vec<Node>,
+    /// Per chart (`<prefix>Chart.yaml`): enabled dependencies that are not in its `charts/`.
+    missing: Vec<(String, Vec<String>)>,
 }
 
 /// `root/rel`, or `rel` for the scan root.
@@ -177,6 +179,7 @@ pub fn render(root: &str, files: &BTreeMap<String, Rc<str>>, opts: &Options) -> 
         eng: Engine::new(),
         skipped: Vec::new(),
         nodes: Vec::new(),
+        missing: Vec::new(),
     };
     let top_values = l.load_values("", &opts.values_files);
     let top_values = match top_values {
@@ -540,11 +543,14 @@ impl Loader<'_> {
         // Subcharts: unpacked directories with a Chart.yaml; archives are skipped.
         let sub_prefix = format!("{prefix}charts/");
         let mut subdirs: Vec<String> = Vec::new();
+        let mut archives: Vec<&str> = Vec::new();
+        let mut present: Vec<String> = Vec::new();
         for k in self.files.keys() {
             let Some(rest) = k.strip_prefix(&sub_prefix) else {
                 continue;
             };
             if !rest.contains('/') && (rest.ends_with(".tgz") || rest.ends_with(".tar.gz")) {
+                archives.push(rest);
                 self.skipped.push(Skipped {
                     path: join(self.root, k),
                     reason: "packaged chart dependency (.tgz) is not unpacked; its templates are not checked".into(),
@@ -571,6 +577,7 @@ impl Loader<'_> {
                         .map(str::to_string)
                 })
                 .unwrap_or_else(|| dir.clone());
+            present.push(sub_name.clone());
             let dep = deps
                 .iter()
                 .find(|d| d.get("name").and_then(V::as_str) == Some(sub_name.as_str()));
@@ -642,6 +649,29 @@ impl Loader<'_> {
                 n.name_prefix = format!("{name_prefix}/charts/{alias}");
             }
         }
+        // Dependencies `helm dependency build` has not vendored: Helm refuses to render without
+        // them; bylaw renders the rest and says what is missing.
+        let missing: Vec<String> = deps
+            .iter()
+            .filter_map(|d| {
+                let name = d.get("name").and_then(V::as_str)?;
+                let vendored = present.iter().any(|p| p == name)
+                    || archives.iter().any(|a| a.starts_with(&format!("{name}-")));
+                let off = d
+                    .get("condition")
+                    .and_then(V::as_str)
+                    .and_then(|c| {
+                        c.split(',')
+                            .map(str::trim)
+                            .find_map(|p| get_path(&values, p))
+                    })
+                    .is_some_and(|v| matches!(v.val, Val::Bool(false)));
+                (!vendored && !off).then(|| name.to_string())
+            })
+            .collect();
+        if !missing.is_empty() {
+            self.missing.push((format!("{prefix}Chart.yaml"), missing));
+        }
         Ok(())
     }
 
@@ -692,8 +722,29 @@ impl Loader<'_> {
         }
     }
 
-    fn finish(self, manifests: Vec<Manifest>, error: Option<RenderError>) -> Rendered {
-        let error = error.map(|e| {
+    fn finish(mut self, manifests: Vec<Manifest>, error: Option<RenderError>) -> Rendered {
+        let missing: Vec<String> = self
+            .missing
+            .iter()
+            .flat_map(|(_, names)| names.iter().cloned())
+            .collect();
+        for (chart, names) in std::mem::take(&mut self.missing) {
+            self.skipped.push(Skipped {
+                path: join(self.root, &chart),
+                reason: format!(
+                    "dependencies named here are not in charts/ (`helm dependency build` vendors them), so their templates are not checked: {}",
+                    names.join(", ")
+                ),
+            });
+        }
+        let error = error.map(|mut e| {
+            if !missing.is_empty() {
+                e.message = format!(
+                    "{} (dependencies not in charts/, which may be why: {}; `helm dependency build` vendors them)",
+                    e.message,
+                    missing.join(", ")
+                );
+            }
             let f = self.eng.files.get(e.file);
             super::ChartError {
                 path: f

@@ -606,3 +606,45 @@ fn huge_widths_and_doubling_strings_stop() {
     ]);
     assert!(e.message.contains("too large"), "{}", e.message);
 }
+
+#[test]
+fn dependencies_not_vendored_are_named() {
+    let files = [
+        (
+            "Chart.yaml",
+            "name: top\nversion: 1.0.0\ndependencies:\n- name: grafana\n  condition: grafana.enabled\n- name: off\n  condition: off.enabled\n- name: packed\n- name: sub\n",
+        ),
+        (
+            "values.yaml",
+            "grafana: {enabled: true}\noff: {enabled: false}\n",
+        ),
+        (
+            "templates/t.yaml",
+            "a: {{ (index .Values \"grafana\").rbac.create }}\n",
+        ),
+        ("charts/packed-1.0.0.tgz", ""),
+        ("charts/sub/Chart.yaml", "name: sub\nversion: 0.1.0\n"),
+    ];
+    let r = render("c", &chart(&files), &Options::default());
+    // Only `grafana` is missing: `off` is switched off, `packed` and `sub` are in charts/.
+    let skipped: Vec<(&str, &str)> = r
+        .skipped
+        .iter()
+        .map(|s| (s.path.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped
+            .iter()
+            .any(|(p, why)| *p == "c/Chart.yaml" && why.ends_with(": grafana")),
+        "{skipped:?}"
+    );
+    // Rendering what the missing chart's values would have held fails, and the error says why.
+    let e = r.error.expect("nil pointer");
+    assert!(
+        e.message
+            .contains("not in charts/, which may be why: grafana"),
+        "{}",
+        e.message
+    );
+}
