@@ -19,6 +19,7 @@ pub enum Test {
     Contains(Value),
     Cmp(CmpOp, f64),
     Type(String),
+    Credential(bool),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -107,9 +108,12 @@ impl Predicate {
             }
             tests.push(Test::Type(t.clone()));
         }
+        if let Some(b) = raw.credential {
+            tests.push(Test::Credential(b));
+        }
         if raw.path.is_some() && tests.is_empty() {
             return Err(
-                "a predicate with `path` needs a test (exists, equals, matches, in, contains, gt, gte, lt, lte, type)"
+                "a predicate with `path` needs a test (exists, equals, matches, in, contains, gt, gte, lt, lte, type, credential)"
                     .into(),
             );
         }
@@ -204,6 +208,7 @@ impl Clone for Predicate {
                     Test::Exists(b) => Test::Exists(*b),
                     Test::Equals(v) => Test::Equals(v.clone()),
                     Test::Matches(r) => Test::Matches(r.clone()),
+                    Test::Credential(b) => Test::Credential(*b),
                     Test::In(v) => Test::In(v.clone()),
                     Test::Contains(v) => Test::Contains(v.clone()),
                     Test::Cmp(o, v) => Test::Cmp(*o, *v),
@@ -284,6 +289,9 @@ fn test_value(test: &Test, v: &Value) -> bool {
         Test::Exists(_) => true,
         Test::Equals(want) => loose_eq(v, want),
         Test::Matches(re) => as_text(v).is_some_and(|s| re.is_match(&s)),
+        Test::Credential(want) => {
+            as_text(v).is_some_and(|s| crate::decl::text_rule::may_be_credential(&s) == *want)
+        }
         Test::In(list) => list.iter().any(|w| loose_eq(v, w)),
         Test::Contains(want) => match (v, want) {
             (Value::Array(items), _) => items.iter().any(|i| loose_eq(i, want)),

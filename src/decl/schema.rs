@@ -201,6 +201,10 @@ pub struct RawPredicate {
     /// Type test: `string`, `number`, `boolean`, `array`, `object`, `null`.
     #[serde(default, rename = "type")]
     pub type_: Option<String>,
+    /// `true`: the value may be a credential — not a placeholder, a dummy word (`token`,
+    /// `guest`, `YourApiToken`) or a database URL without a password, also once base64-decoded.
+    #[serde(default)]
+    pub credential: Option<bool>,
     #[serde(default)]
     pub all: Option<Vec<RawPredicate>>,
     #[serde(default)]

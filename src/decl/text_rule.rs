@@ -91,6 +91,107 @@ fn is_periodic(s: &str) -> bool {
     b.len() >= 8 && (1..=b.len() / 2).any(|p| b[p..].iter().zip(b).all(|(x, y)| x == y))
 }
 
+/// Whether `value` may be a credential: not a placeholder ([`is_placeholder`]), not a dummy word
+/// standing for one (`token`, `guest`, `YourPingdomApiToken`, `somepassword`), not a database
+/// URL without a password (`mongodb://mongodb:27017`) — judged on the value and, when it is
+/// base64 of text (a Secret's `data`), on the decoded text too.
+pub fn may_be_credential(value: &str) -> bool {
+    let value = value.trim();
+    let decoded = base64_text(value);
+    let text = decoded.as_deref().unwrap_or(value);
+    !(stands_in(value) || decoded.as_deref().is_some_and(stands_in) || config_without_secret(text))
+}
+
+/// A configuration file (several lines) none of whose secret-named settings (`password = …`,
+/// `api_key: …`, `slack_webhook: …`) holds more than a stand-in, and that holds no key block.
+fn config_without_secret(text: &str) -> bool {
+    static SETTING: std::sync::LazyLock<Option<Regex>> = std::sync::LazyLock::new(|| {
+        Regex::new(
+            r#"(?im)^[\s\-]*["']?[A-Za-z0-9_.\-]*(?:pass|pwd|secret|token|key|credential|auth|webhook|api_url)[A-Za-z0-9_.\-]*["']?\s*[:=]\s*["']?([^"'\s]+)"#,
+        )
+        .ok()
+    });
+    if !text.trim().contains('\n') || text.contains("-----BEGIN") {
+        return false;
+    }
+    let Some(re) = SETTING.as_ref() else {
+        return false;
+    };
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .all(|v| stands_in(v.as_str()))
+}
+
+fn stands_in(v: &str) -> bool {
+    let v = v.trim();
+    if v.is_empty() || is_placeholder(v) {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    // A few letters naming what the value stands for.
+    const WORDS: &[&str] = &[
+        "password", "passwd", "paswword", "pass", "token", "secret", "key", "guest", "admin",
+        "test", "dummy", "default", "sample", "demo", "changeit",
+    ];
+    if v.len() <= 20
+        && lower
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_')
+        && WORDS.iter().any(|w| lower.contains(w))
+    {
+        return true;
+    }
+    // A connection URL that carries no password (nor query parameters that could).
+    const SCHEMES: &[&str] = &[
+        "mongodb",
+        "mongodb+srv",
+        "postgres",
+        "postgresql",
+        "mysql",
+        "redis",
+        "rediss",
+        "amqp",
+        "amqps",
+        "nats",
+        "memcached",
+        "ldap",
+        "ldaps",
+        "tcp",
+    ];
+    if let Some((scheme, rest)) = lower.split_once("://") {
+        return SCHEMES.contains(&scheme) && !rest.contains(['@', '?']) && !rest.contains(' ');
+    }
+    false
+}
+
+/// The text `t` encodes in standard base64, if it is base64 of UTF-8 text.
+pub fn base64_text(t: &str) -> Option<String> {
+    if t.is_empty() || !t.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in t.bytes().filter(|c| *c != b'=') {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32;
+        bits = bits << 6 | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+            bits &= (1 << n) - 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// For free-form values (generic `password = "…"` assignments): the broader placeholder list.
 pub fn is_placeholder(value: &str) -> bool {
     let lower = value.to_ascii_lowercase();
@@ -229,6 +330,34 @@ mod tests {
     use crate::document::DocumentKind;
     use crate::finding::Finding;
     use serde_json::Value;
+
+    #[test]
+    fn stand_ins_are_not_credentials() {
+        assert_eq!(base64_text("dG9rZW4=").as_deref(), Some("token"));
+        assert_eq!(base64_text("token"), None);
+        for v in [
+            "token",
+            "dG9rZW4=",
+            "guest",
+            "YourPingdomApiToken",
+            "somepaswword",
+        ] {
+            assert!(!may_be_credential(v), "{v}");
+        }
+        assert!(!may_be_credential("mongodb://mongodb:27017"));
+        assert!(!may_be_credential(
+            "[client]\nuser = exporter\npassword = password\n"
+        ));
+        for v in [
+            "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+            "YXBwdXNlcg==",
+            "postgres://app:Zq8v1pW2x@db:5432/app",
+            "[client]\npassword = Zq8v1pW2x-prod\n",
+            "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+        ] {
+            assert!(may_be_credential(v), "{v}");
+        }
+    }
 
     fn load(file: &str, text: &str) -> Result<Box<dyn Rule>, String> {
         let raw = crate::decl::parse_rule_file(file, text).map_err(|e| e.to_string())?;

@@ -1200,15 +1200,18 @@ impl<'a> Engine<'a> {
                         e
                     })
                     .collect();
-                // Text rules (secrets) read the real files themselves (a Helm template is
-                // claimed as text, values files are plain YAML); on the rendered text they would
-                // report each secret a second time.
+                // Text rules and the secrets pack (whose built-in rules read text too) read the
+                // real files themselves (a Helm template is claimed as text, values files are
+                // plain YAML); on the rendered text they would report each secret a second time,
+                // or its base64 encoding.
                 let found = found
                     .into_iter()
                     .filter(|f| {
-                        self.registry
-                            .get(&f.rule_id)
-                            .is_none_or(|rule| rule.meta().rule_type != RuleType::Text)
+                        !f.rule_id.starts_with("secrets/")
+                            && self
+                                .registry
+                                .get(&f.rule_id)
+                                .is_none_or(|rule| rule.meta().rule_type != RuleType::Text)
                     })
                     .filter_map(|f| r.remap(f))
                     .collect();

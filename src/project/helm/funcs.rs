@@ -1103,28 +1103,11 @@ pub fn b64(data: &[u8]) -> String {
     out
 }
 
+/// Sprig's `b64dec` (padding optional, as Go's decoder with padding stripped accepts it).
 fn unb64(t: &str) -> Option<String> {
-    let mut bits = 0u32;
-    let mut n = 0;
-    let mut out = Vec::new();
-    for c in t.bytes().filter(|c| *c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32;
-        bits = bits << 6 | v;
-        n += 6;
-        if n >= 8 {
-            n -= 8;
-            out.push((bits >> n) as u8);
-            bits &= (1 << n) - 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    let unpadded = t.trim_end_matches('=');
+    let padded = format!("{unpadded}{}", "=".repeat((4 - unpadded.len() % 4) % 4));
+    crate::decl::text_rule::base64_text(&padded)
 }
 
 /// Go's `fmt.Sprintf` for the verbs charts use; an argument printed by `%s`/`%v`/`%d` keeps its
