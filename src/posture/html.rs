@@ -42,6 +42,7 @@ th[aria-sort=ascending] button::after{content:" \25B2"}th[aria-sort=descending] 
 details pre{white-space:pre-wrap;background:var(--alt);padding:8px;border-radius:6px;max-width:900px}
 .tools{display:flex;gap:16px;align-items:center;margin:6px 0}input[type=search]{padding:4px 8px;min-width:260px}
 code{font-size:12px}
+.scroll{overflow-x:auto}
 "#;
 
 const SCRIPT: &str = r#"
@@ -220,7 +221,7 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
     let _ = write!(
         o,
         r#"<h2 id="repositories">Repositories</h2><div class="tools"><input type="search" id="repo-filter" placeholder="Filter repositories, branches, policy versions…" aria-label="Filter repositories"><label><input type="checkbox" id="failing-only"> failing only</label><span class="muted"><span id="repo-shown">{n}</span> of {n} shown</span></div>
-<table id="repos"><thead><tr>"#,
+<div class="scroll"><table id="repos"><thead><tr>"#,
         n = p.repositories.len()
     );
     let heads: [(&str, bool); 14] = [
@@ -313,7 +314,8 @@ pub fn render(p: &Posture, registry: &Registry, title: &str) -> String {
             c = esc(&commit)
         );
     }
-    o.push_str("</tbody></table>\n");
+    // The repository table may be wider than the page: it scrolls on its own.
+    o.push_str("</tbody></table></div>\n");
 
     // Governance.
     let gov = &p.governance;
