@@ -564,3 +564,53 @@ fn the_release_namespace_is_chosen_at_install_not_written_in_the_chart() {
         ]
     );
 }
+
+#[test]
+fn a_chart_whose_dependencies_are_not_vendored_is_skipped_not_an_error() {
+    let d = tempfile::tempdir().unwrap();
+    common::write(
+        d.path(),
+        "c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\ndependencies:\n- name: common\n  repository: oci://registry-1.docker.io/bitnamicharts\n  version: 2.x.x\n",
+    );
+    common::write(d.path(), "c/values.yaml", "hostNetwork: true\n");
+    common::write(
+        d.path(),
+        "c/templates/svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"common.names.fullname\" . }}\n",
+    );
+    common::write(
+        d.path(),
+        "c/templates/pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostNetwork: {{ .Values.hostNetwork }}\n  containers:\n    - name: a\n      image: a:1.0\n",
+    );
+    let report = scan(d.path(), &[]);
+    assert_eq!(
+        report["errors"],
+        serde_json::json!([]),
+        "{}",
+        report["errors"]
+    );
+    let skipped = report["skipped"].as_array().unwrap();
+    for (path, why) in [
+        ("c/Chart.yaml", "not in charts/"),
+        ("c/templates/svc.yaml", "common.names.fullname"),
+    ] {
+        assert!(
+            skipped
+                .iter()
+                .any(|s| s["path"] == path && s["reason"].as_str().unwrap().contains(why)),
+            "{path}: {skipped:?}"
+        );
+    }
+    // What renders without the dependency is still judged.
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "k8s/host-network" && f["path"] == "c/values.yaml"),
+        "{}",
+        report["findings"]
+    );
+}

@@ -33,8 +33,9 @@ pub fn parse(text: &str, kind: DocumentKind) -> Result<Vec<ConfigDoc>, ParseErro
 }
 
 /// [`parse`], tolerant as kubectl is: duplicate keys keep their last value, and a quoted scalar
-/// whose continuation lines sit at its key's indentation is read anyway. Either comes back as a
-/// note (a diagnostic that does not stop the file being judged).
+/// whose continuation lines sit at its key's indentation, or a flow collection closed there, is
+/// read anyway. Each comes back as a note (a diagnostic that does not stop the file being
+/// judged).
 pub fn parse_noted(
     text: &str,
     kind: DocumentKind,
@@ -61,6 +62,20 @@ pub fn parse_noted(
                 };
                 note.get_or_insert(ParseError::new(
                     "a quoted scalar continues at its key's indentation: read as kubectl reads it; indent the continuation lines",
+                    e.span.map(|s| back(&lifts, s)),
+                ));
+                lifts.push(inserts);
+                current = std::borrow::Cow::Owned(mended);
+            }
+            // go-yaml also reads a flow collection closed at its key's indentation
+            // (`args: [` … `]` with `]` under `args`).
+            Err(e) if e.message.ends_with("invalid indentation") => {
+                let Some((mended, inserts)) = e.span.and_then(|s| lift_closing(&current, s.start))
+                else {
+                    return (Err(with_lifts(e, &lifts)), note);
+                };
+                note.get_or_insert(ParseError::new(
+                    "a flow collection closes at its key's indentation: read as kubectl reads it; indent the closing bracket",
                     e.span.map(|s| back(&lifts, s)),
                 ));
                 lifts.push(inserts);
@@ -166,6 +181,23 @@ fn lift_quoted(text: &str, start: usize) -> Option<(String, Vec<(usize, usize)>)
     }
     out.push_str(&text[from..]);
     Some((out, inserts))
+}
+
+/// Indent the line of the closing `]` or `}` at `at` (alone after spaces on its line) by two
+/// spaces. Returns the mended text and the insertion.
+fn lift_closing(text: &str, at: usize) -> Option<(String, Vec<(usize, usize)>)> {
+    if !matches!(text.as_bytes().get(at), Some(b']' | b'}')) {
+        return None;
+    }
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..at].bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push_str(&text[..line_start]);
+    out.push_str("  ");
+    out.push_str(&text[line_start..]);
+    Some((out, vec![(line_start, 2)]))
 }
 
 /// [`parse_unmarked`] after a byte order mark, if any.
@@ -830,6 +862,14 @@ mod tests {
         assert_eq!(docs[0].value["command"][1], "exec server command:x --flag");
         assert_eq!(docs[0].value["image"], "app");
         assert!(note.is_some());
+        // A flow sequence closed at its key's indentation.
+        let text = "vault:\n  server:\n    args: [\n      \"server\",\n      \"-dev\"\n    ]\n    env: x\n";
+        let (docs, note) = parse_noted(text, DocumentKind::Yaml);
+        let docs = docs.expect("read as go-yaml reads it");
+        assert_eq!(docs[0].value["vault"]["server"]["args"][1], "-dev");
+        let at = docs[0].spans["/vault/server/env"];
+        assert_eq!(&text[at.start..at.end], "env: x");
+        assert!(note.expect("noted").message.contains("flow collection"));
         // Duplicate keys: the last value, and a note at the second key.
         let text = "spec:\n  a: 1\n  a: 2\n";
         let (docs, note) = parse_noted(text, DocumentKind::Kubernetes);

@@ -760,6 +760,7 @@ impl Loader<'_> {
             manifests,
             skipped: self.skipped,
             error,
+            missing,
         }
     }
 }

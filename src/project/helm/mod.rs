@@ -143,6 +143,8 @@ pub struct Rendered {
     pub skipped: Vec<Skipped>,
     /// The first error; templates that rendered before or without it are still in `manifests`.
     pub error: Option<ChartError>,
+    /// Dependencies `Chart.yaml` names that are not in `charts/` (then an error is expected).
+    pub missing: Vec<String>,
 }
 
 #[cfg(test)]

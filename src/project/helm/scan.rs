@@ -165,15 +165,27 @@ fn render_one(
     };
     let rendered = super::render(dir, &files, &opts);
     if let Some(e) = &rendered.error {
-        out.errors.push(FileError::parse(
-            &e.path,
-            format!(
-                "Helm chart {} cannot be rendered: {}",
-                display(dir),
-                e.message
-            ),
-            e.line_col,
-        ));
+        if rendered.missing.is_empty() {
+            out.errors.push(FileError::parse(
+                &e.path,
+                format!(
+                    "Helm chart {} cannot be rendered: {}",
+                    display(dir),
+                    e.message
+                ),
+                e.line_col,
+            ));
+        } else {
+            // Not a defect of the chart: its dependencies are fetched at build time. What
+            // rendered without them is still judged.
+            out.skipped.push(Skipped::new(
+                &e.path,
+                format!(
+                    "not rendered without the chart's dependencies: {}",
+                    e.message
+                ),
+            ));
+        }
     }
     for s in rendered.skipped {
         out.skipped.push(Skipped::new(&s.path, s.reason));
