@@ -283,8 +283,13 @@ fn builtin_by_path(path: &str, enabled: impl Fn(Context) -> bool) -> Option<Cont
             return Some(c);
         }
     }
-    // Helm chart tests (`templates/tests/`) are covered by the directory rule above.
-    let by_name = if is_generated_name(name) {
+    // Helm chart tests (`templates/tests/`) are covered by the directory rule above; the values
+    // files chart-testing installs a chart with (`ci/*-values.yaml`) are test inputs too.
+    let chart_testing = segments.last() == Some(&"ci")
+        && (name.ends_with("values.yaml") || name.ends_with("values.yml"));
+    let by_name = if chart_testing {
+        Some(Context::Test)
+    } else if is_generated_name(name) {
         Some(Context::Generated)
     } else if is_minified_name(name) {
         Some(Context::Vendor)
@@ -533,6 +538,7 @@ mod tests {
             ("web/button.spec.js", Test),
             ("modules/vpc/main.tftest.hcl", Test),
             ("chart/templates/tests/test-connection.yaml", Test),
+            ("charts/web/ci/tls-values.yaml", Test),
             ("examples/basic/main.tf", Example),
             ("samples/pod.yaml", Example),
             ("demo/compose.yml", Example),
