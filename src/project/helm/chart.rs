@@ -1,7 +1,10 @@
 //! A chart directory as `helm template` sees it: Chart.yaml, values (values.yaml plus files the
 //! policy names), unpacked subcharts in `charts/` with their own value scope, `.Files`, and the
 //! built-in objects. Only files inside the chart are read; packaged `.tgz` dependencies are
-//! listed as skipped (bylaw does not unpack archives).
+//! listed as skipped (bylaw does not unpack archives), and so are dependencies `Chart.yaml`
+//! names that are not in `charts/` at all (fetched at build time, never by bylaw).
+//! `.Release.Namespace` prints from an install-time pseudo-file, so a finding on it (the default
+//! namespace) is not the chart's.
 
 use std::collections::BTreeMap;
 use std::path::Path;
