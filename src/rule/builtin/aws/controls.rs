@@ -8,11 +8,11 @@
 //!   the description and remediation, which name each shape's resources, are its own.
 //! - **Logic**: each pack finds the values in its own shape (HCL blocks and attributes,
 //!   CloudFormation resources and properties) and judges them here: port tables and ranges, the
-//!   protocol → ports reading and "anywhere" CIDRs. IAM statements (the JSON shape is the same
-//!   in both: `jsonencode`/JSON strings in Terraform, `PolicyDocument` in CloudFormation) and what
-//!   makes one admin, a wildcard `iam:PassRole` or a public bucket grant are here for
-//!   CloudFormation; Terraform's `iam.rs` still has its own, `NotAction`-aware, normaliser —
-//!   merging the two is the next step.
+//!   protocol → ports reading and "anywhere" CIDRs. IAM JSON statements (the shape is the same in
+//!   both: `jsonencode`/JSON strings in Terraform, `PolicyDocument` in CloudFormation) are
+//!   normalised here for both ([`json_statements`], with [`glob_ci`] for action patterns);
+//!   CloudFormation judges them with [`Stmt::grants`], while Terraform's `iam.rs` adds its
+//!   `NotAction`-aware reading and the `aws_iam_policy_document` spelling on the same [`Stmt`].
 //!
 //! Values that are not literals never satisfy a predicate: in Terraform they are strings holding
 //! an expression, in CloudFormation unresolved intrinsic objects; the readers below skip both.
@@ -129,7 +129,10 @@ pub fn strings(v: Option<&Value>) -> Vec<(String, &str)> {
 #[derive(Default)]
 pub struct Stmt {
     pub allow: bool,
+    /// The statement has a `NotAction` (whatever its value).
     pub not_action: bool,
+    /// (pointer, action) of the `NotAction` entries that are literals.
+    pub not_actions: Vec<(String, String)>,
     /// (pointer, action)
     pub actions: Vec<(String, String)>,
     pub resources: Vec<String>,
@@ -190,6 +193,10 @@ pub fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
                 .into_iter()
                 .map(|(rel, a)| (format!("{p}/Action{rel}"), a.to_string()))
                 .collect();
+            let not_actions = strings(s.get("NotAction"))
+                .into_iter()
+                .map(|(rel, a)| (format!("{p}/NotAction{rel}"), a.to_string()))
+                .collect();
             let public_principal = match s.get("Principal") {
                 Some(Value::String(x)) if x == "*" => Some(format!("{p}/Principal")),
                 Some(Value::Object(m)) => m.get("AWS").and_then(|aws| {
@@ -203,6 +210,7 @@ pub fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
             Stmt {
                 allow: text(s.get("Effect")).is_some_and(|e| e.eq_ignore_ascii_case("allow")),
                 not_action: s.get("NotAction").is_some(),
+                not_actions,
                 actions,
                 resources: strings(s.get("Resource"))
                     .into_iter()

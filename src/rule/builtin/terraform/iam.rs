@@ -22,6 +22,7 @@ use crate::decl::config_rule::best_span;
 use crate::document::{ConfigDoc, Document, Span};
 use crate::rule::RuleContext;
 use crate::rule::builtin::Check;
+use crate::rule::builtin::aws::controls::{Stmt, glob_ci, json_statements};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -32,22 +33,9 @@ pub enum Kind {
 
 pub struct PolicyRule(pub Kind);
 
-/// One statement, normalised. Pointers are absolute when the policy is a value in the document
+/// Where a policy lives, to cite a statement's parts. Statements are [`Stmt`]s, normalised as
+/// for CloudFormation; their pointers are absolute when the policy is a value in the document
 /// (`jsonencode`, data source) and relative to the parsed string otherwise.
-#[derive(Default)]
-struct Stmt {
-    allow: bool,
-    /// (pointer, action) of `NotAction`.
-    not_actions: Vec<(String, String)>,
-    /// (pointer, action)
-    actions: Vec<(String, String)>,
-    resources: Vec<String>,
-    /// Pointer of a public principal (`*`, `{AWS = "*"}`).
-    public_principal: Option<String>,
-    has_condition: bool,
-}
-
-/// Where a policy lives, to cite a statement's parts.
 enum Origin {
     /// The policy is a value in the document: statement pointers are absolute.
     Value,
@@ -355,55 +343,6 @@ fn policy_statements(v: &Value, ptr: &str) -> (Vec<Stmt>, Origin) {
     }
 }
 
-/// Normalise IAM JSON statements (`Statement` as an object or an array).
-fn json_statements(policy: &Value, base: &str) -> Vec<Stmt> {
-    let list: Vec<(String, &Value)> = match policy.get("Statement") {
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (format!("{base}/Statement/{i}"), s))
-            .collect(),
-        Some(s @ Value::Object(_)) => vec![(format!("{base}/Statement"), s)],
-        _ => Vec::new(),
-    };
-    list.into_iter()
-        .filter(|(_, s)| s.is_object())
-        .map(|(p, s)| {
-            let actions = strings(s.get("Action"))
-                .into_iter()
-                .map(|(rel, a)| (format!("{p}/Action{rel}"), a.to_string()))
-                .collect();
-            let not_actions = strings(s.get("NotAction"))
-                .into_iter()
-                .map(|(rel, a)| (format!("{p}/NotAction{rel}"), a.to_string()))
-                .collect();
-            let public_principal = match s.get("Principal") {
-                Some(Value::String(x)) if x == "*" => Some(format!("{p}/Principal")),
-                Some(Value::Object(m)) => m.get("AWS").and_then(|aws| {
-                    strings(Some(aws))
-                        .into_iter()
-                        .find(|(_, x)| *x == "*")
-                        .map(|(rel, _)| format!("{p}/Principal/AWS{rel}"))
-                }),
-                _ => None,
-            };
-            Stmt {
-                allow: text(s.get("Effect")).is_some_and(|e| e.eq_ignore_ascii_case("allow")),
-                not_actions,
-                actions,
-                resources: strings(s.get("Resource"))
-                    .into_iter()
-                    .map(|(_, r)| r.to_string())
-                    .collect(),
-                public_principal,
-                has_condition: s
-                    .get("Condition")
-                    .is_some_and(|c| c.as_object().is_none_or(|m| !m.is_empty())),
-            }
-        })
-        .collect()
-}
-
 /// Statements of `data "aws_iam_policy_document"` (`effect` defaults to `Allow`).
 fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
     items(v, ptr, "statement")
@@ -434,6 +373,7 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             Stmt {
                 allow: text(s.get("effect")).is_none_or(|e| e.eq_ignore_ascii_case("allow"))
                     && s.get("effect").is_none_or(Value::is_string),
+                not_action: s.get("not_actions").is_some(),
                 not_actions,
                 actions,
                 resources: strings(s.get("resources"))
@@ -445,48 +385,4 @@ fn data_statements(v: &Value, ptr: &str) -> Vec<Stmt> {
             }
         })
         .collect()
-}
-
-/// Case-insensitive IAM wildcard match (`*` any run, `?` one character) of `pattern` on `name`.
-fn glob_ci(pattern: &str, name: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let n: Vec<char> = name.to_ascii_lowercase().chars().collect();
-    let (mut pi, mut ni) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob_ci;
-
-    #[test]
-    fn iam_globs() {
-        assert!(glob_ci("iam:PassRole", "iam:PassRole"));
-        assert!(glob_ci("IAM:passrole", "iam:PassRole"));
-        assert!(glob_ci("iam:*", "iam:PassRole"));
-        assert!(glob_ci("iam:Pass*", "iam:PassRole"));
-        assert!(glob_ci("*", "iam:PassRole"));
-        assert!(!glob_ci("iam:Get*", "iam:PassRole"));
-        assert!(!glob_ci("s3:*", "iam:PassRole"));
-    }
 }
