@@ -12,18 +12,27 @@ use serde_json::{Map, Value};
 
 use super::{ConfigDoc, ParseError, SpanMap, pointer_escape};
 
-pub fn parse(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
-    let parsed = super::yaml::parse_json_file(path, text)?;
-    let Some(src) = parsed.first() else {
-        return Ok(Vec::new());
+/// The parsed JSON file (its first document) and an empty document with its span, to build the
+/// model into; `None` for an empty file. Shared with the plan reader ([`super::tfplan`]).
+pub(super) fn source(path: &str, text: &str) -> Result<Option<(ConfigDoc, ConfigDoc)>, ParseError> {
+    let Some(src) = super::yaml::parse_json_file(path, text)?.into_iter().next() else {
+        return Ok(None);
     };
-    let mut out = ConfigDoc {
+    let out = ConfigDoc {
         value: Value::Null,
         spans: SpanMap::default(),
         key_spans: SpanMap::default(),
         index: 0,
         span: src.span,
     };
+    Ok(Some((src, out)))
+}
+
+pub fn parse(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
+    let Some((src, mut out)) = source(path, text)? else {
+        return Ok(Vec::new());
+    };
+    let src = &src;
     let mut root = Map::new();
     let Some(top) = src.value.as_object() else {
         return Ok(vec![out]);
@@ -124,7 +133,7 @@ fn copy(src: &ConfigDoc, out: &mut ConfigDoc, old: &str, new: &str) {
 }
 
 /// [`copy`] for a node and everything under it, at the same relative pointers.
-fn copy_tree(src: &ConfigDoc, out: &mut ConfigDoc, old: &str, new: &str, v: &Value) {
+pub(super) fn copy_tree(src: &ConfigDoc, out: &mut ConfigDoc, old: &str, new: &str, v: &Value) {
     copy(src, out, old, new);
     match v {
         Value::Object(m) => {

@@ -15,7 +15,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{ConfigDoc, ParseError, SpanMap, pointer_escape};
+use super::tfjson::{copy_tree, source};
+use super::{ConfigDoc, ParseError, pointer_escape};
 
 /// Whether a JSON text is a Terraform plan (a cheap look before parsing).
 pub fn is_plan(text: &str) -> bool {
@@ -24,17 +25,10 @@ pub fn is_plan(text: &str) -> bool {
 }
 
 pub fn parse(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
-    let parsed = super::yaml::parse_json_file(path, text)?;
-    let Some(src) = parsed.first() else {
+    let Some((src, mut out)) = source(path, text)? else {
         return Ok(Vec::new());
     };
-    let mut out = ConfigDoc {
-        value: Value::Null,
-        spans: SpanMap::default(),
-        key_spans: SpanMap::default(),
-        index: 0,
-        span: src.span,
-    };
+    let src = &src;
     let mut root = Map::new();
     let mut stack = vec!["/planned_values/root_module".to_string()];
     // Modules nest; a hostile plan cannot nest deeper than serde_json's 128 levels.
@@ -71,7 +65,7 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
                 pointer_escape(rtype),
                 pointer_escape(address)
             );
-            copy_spans(src, &mut out, &format!("{old}/values"), &new, &values);
+            copy_tree(src, &mut out, &format!("{old}/values"), &new, &values);
             if let Some(s) = src.spans.get(&old) {
                 out.spans.insert(&new, *s);
             }
@@ -91,30 +85,6 @@ pub fn parse(path: &str, text: &str) -> Result<Vec<ConfigDoc>, ParseError> {
     }
     out.value = Value::Object(root);
     Ok(vec![out])
-}
-
-/// Copy the spans of `v` (at `old` in `src`) to `new` in `out`, recursively.
-fn copy_spans(src: &ConfigDoc, out: &mut ConfigDoc, old: &str, new: &str, v: &Value) {
-    if let Some(s) = src.spans.get(old) {
-        out.spans.insert(new, *s);
-    }
-    if let Some(s) = src.key_spans.get(old) {
-        out.key_spans.insert(new, *s);
-    }
-    match v {
-        Value::Object(m) => {
-            for (k, c) in m {
-                let t = pointer_escape(k);
-                copy_spans(src, out, &format!("{old}/{t}"), &format!("{new}/{t}"), c);
-            }
-        }
-        Value::Array(a) => {
-            for (i, c) in a.iter().enumerate() {
-                copy_spans(src, out, &format!("{old}/{i}"), &format!("{new}/{i}"), c);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The resource address a finding's pointer (`/resource/<type>/<address>/…`) is under.
