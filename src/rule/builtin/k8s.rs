@@ -160,6 +160,12 @@ fn pod_spec_ptr(v: &Value) -> Option<&'static str> {
     workload(v).map(|w| w.2)
 }
 
+/// The pod spec of a workload with its pointer.
+fn pod_spec(v: &Value) -> Option<(&'static str, &Value)> {
+    let ptr = pod_spec_ptr(v)?;
+    Some((ptr, v.pointer(ptr)?))
+}
+
 /// Argo Workflows kinds: pointer of the workflow spec, which holds pod-level settings
 /// (`hostNetwork`, `securityContext`, `volumes`) and `templates` whose steps run containers.
 pub fn workflow_spec_pointer(v: &Value) -> Option<&'static str> {
@@ -284,10 +290,7 @@ impl Check for RunAsNonRoot {
         let Ok(cdocs) = doc.config() else { return };
         for cd in cdocs {
             let v = &cd.value;
-            let Some(pod_ptr) = pod_spec_ptr(v) else {
-                continue;
-            };
-            let Some(pod) = v.pointer(pod_ptr) else {
+            let Some((pod_ptr, pod)) = pod_spec(v) else {
                 continue;
             };
             if is_windows_pod(pod) {
@@ -354,10 +357,7 @@ impl Check for RunAsRootUser {
         let Ok(cdocs) = doc.config() else { return };
         for cd in cdocs {
             let v = &cd.value;
-            let Some(pod_ptr) = pod_spec_ptr(v) else {
-                continue;
-            };
-            let Some(pod) = v.pointer(pod_ptr) else {
+            let Some((pod_ptr, pod)) = pod_spec(v) else {
                 continue;
             };
             let mut seen = HashSet::new();
@@ -646,10 +646,7 @@ impl Check for RequestsExceedLimits {
         let Ok(cdocs) = doc.config() else { return };
         for cd in cdocs {
             let v = &cd.value;
-            let Some(pod_ptr) = pod_spec_ptr(v) else {
-                continue;
-            };
-            let Some(pod) = v.pointer(pod_ptr) else {
+            let Some((pod_ptr, pod)) = pod_spec(v) else {
                 continue;
             };
             for (cptr, c) in containers(pod_ptr, pod, &["containers", "initContainers"]) {
@@ -1192,10 +1189,8 @@ impl Check for AutomountToken {
         }
         for (doc, cd) in &objs {
             let v = &cd.value;
-            let Some(pod_ptr) = pod_spec_ptr(v) else {
-                continue;
-            };
-            let Some(pod) = v.pointer(pod_ptr).filter(|p| p.get("containers").is_some()) else {
+            let Some((pod_ptr, pod)) = pod_spec(v).filter(|(_, p)| p.get("containers").is_some())
+            else {
                 continue;
             };
             let setting = pod.get("automountServiceAccountToken");
@@ -1418,10 +1413,7 @@ impl Check for MutableImage {
         let mut placeholders = None;
         for (doc, cd) in &objs {
             let v = &cd.value;
-            let Some(pod_ptr) = pod_spec_ptr(v) else {
-                continue;
-            };
-            let Some(pod) = v.pointer(pod_ptr) else {
+            let Some((pod_ptr, pod)) = pod_spec(v) else {
                 continue;
             };
             for (cptr, c) in containers(pod_ptr, pod, ALL_CONTAINERS) {
