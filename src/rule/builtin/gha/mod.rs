@@ -815,6 +815,20 @@ impl Check for WriteAllPermissions {
     }
 }
 
+/// The jobs that set no `permissions:` of their own (they take the workflow's).
+fn without_permissions<'a, 'b>(js: &'b [Job<'a>]) -> Vec<&'b Job<'a>> {
+    js.iter()
+        .filter(|j| !j.m.contains_key("permissions"))
+        .collect()
+}
+
+/// The first three job ids, quoted, and `…` for more: `` `lint`, `test`, `build`, … ``.
+fn job_list(js: &[&Job]) -> String {
+    let names: Vec<&str> = js.iter().take(3).map(|j| j.id.as_str()).collect();
+    let more = if js.len() > 3 { ", …" } else { "" };
+    format!("`{}`{more}", names.join("`, `"))
+}
+
 // ---------------------------------------------------------------------------------------------
 // gha/workflow-write-permissions
 
@@ -835,21 +849,11 @@ impl Check for WorkflowWritePermissions {
             // job sets its own, or when only callers run the workflow (they decide its token).
             let ts = triggers(root);
             let reusable_only = ts.len() == 1 && ts[0].0 == "workflow_call";
-            let inheriting: Vec<&str> = js
-                .iter()
-                .filter(|j| !j.m.contains_key("permissions"))
-                .map(|j| j.id.as_str())
-                .collect();
+            let inheriting = without_permissions(&js);
             if js.len() < 2 || inheriting.is_empty() || reusable_only {
                 return;
             }
-            let names = inheriting
-                .iter()
-                .take(3)
-                .copied()
-                .collect::<Vec<_>>()
-                .join("`, `");
-            let more = if inheriting.len() > 3 { ", …" } else { "" };
+            let names = job_list(&inheriting);
             for (scope, level) in perms {
                 if level.as_str().map(str::trim) != Some("write") {
                     continue;
@@ -860,7 +864,7 @@ impl Check for WorkflowWritePermissions {
                     cdoc,
                     &child("/permissions", scope),
                     format!(
-                        "`{scope}: write` is set for the whole workflow, so job(s) `{names}`{more} get it whether they need it or not"
+                        "`{scope}: write` is set for the whole workflow, so job(s) {names} get it whether they need it or not"
                     ),
                 );
             }
@@ -884,18 +888,13 @@ impl Check for MissingPermissions {
                 return;
             }
             let js = jobs(root);
-            let open: Vec<&Job> = js
-                .iter()
-                .filter(|j| !j.m.contains_key("permissions"))
-                .collect();
+            let open = without_permissions(&js);
             if open.is_empty() {
                 return;
             }
-            let names: Vec<&str> = open.iter().take(3).map(|j| j.id.as_str()).collect();
-            let more = if open.len() > 3 { ", …" } else { "" };
             let msg = format!(
-                "no top-level `permissions:`; job(s) `{}`{more} run with the repository's default GITHUB_TOKEN scope",
-                names.join("`, `")
+                "no top-level `permissions:`; job(s) {} run with the repository's default GITHUB_TOKEN scope",
+                job_list(&open)
             );
             match on_ptr(root) {
                 Some((_, p)) => report_key(cx, doc, cdoc, p, msg),
