@@ -60,6 +60,13 @@ impl Out {
 
     /// Append text covered line by line by `origin` (a whole-range origin).
     pub fn push_origin(&mut self, s: &str, origin: OriginId) {
+        self.push_lines(s, origin, None);
+    }
+
+    /// Append text with one segment per line from `origin`; `copied_from`: the offset in the
+    /// origin's file the text was copied from verbatim (a linear segment), else a whole-range
+    /// origin.
+    fn push_lines(&mut self, s: &str, origin: OriginId, copied_from: Option<usize>) {
         let base = self.text.len();
         self.text.push_str(s);
         for (a, b) in line_pieces(s) {
@@ -67,8 +74,8 @@ impl Out {
                 start: base + a,
                 end: base + b,
                 origin,
-                linear: false,
-                skip: 0,
+                linear: copied_from.is_some(),
+                skip: copied_from.map_or(0, |from| from + a),
             });
         }
     }
@@ -280,17 +287,7 @@ impl Engine {
                 let text = self.files[f.file as usize].text.clone();
                 let s = &text[*start..*end];
                 self.grow(f.file, *start, s.len())?;
-                let base = out.text.len();
-                out.text.push_str(s);
-                for (a, b) in line_pieces(s) {
-                    out.segs.push(Seg {
-                        start: base + a,
-                        end: base + b,
-                        origin: self.file_origins[f.file as usize],
-                        linear: true,
-                        skip: start + a,
-                    });
-                }
+                out.push_lines(s, self.file_origins[f.file as usize], Some(*start));
             }
             Node::Action { pipe, pos, end } => {
                 self.step(f.file, *pos)?;
