@@ -6,27 +6,13 @@ mod common;
 
 use std::path::Path;
 
-use serde_json::Value;
-
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `(rule, line, related lines)` of every `cloudformation` finding in `dir`, sorted.
 fn findings(dir: &Path) -> Vec<(String, u64, Vec<u64>)> {
-    let out = common::bylaw(dir)
-        .args([
-            "check",
-            ".",
-            "--no-cache",
-            "--format",
-            "json",
-            "--select",
-            "cloudformation",
-        ])
-        .output()
-        .expect("bylaw runs");
-    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let report = common::check_json(dir, &["--select", "cloudformation"]);
     let mut got: Vec<(String, u64, Vec<u64>)> = report["findings"]
         .as_array()
         .expect("findings")

@@ -60,19 +60,7 @@ fn cases() -> Vec<(String, PathBuf)> {
 
 /// The JSON report of `dir` for one rule.
 fn findings(dir: &Path, rule: &str) -> serde_json::Value {
-    let out = bylaw(dir)
-        .args([
-            "check",
-            ".",
-            "--no-cache",
-            "--format",
-            "json",
-            "--select",
-            rule,
-        ])
-        .output()
-        .expect("bylaw runs");
-    serde_json::from_slice(&out.stdout).expect("JSON report")
+    common::check_json(dir, &["--select", rule])
 }
 
 fn run_case(rule: &str, case: &Path) -> Result<(), String> {

@@ -159,13 +159,7 @@ fn copy_chart(name: &str, dir: &Path, rel: &str) {
 
 /// `bylaw check . --format json` in `dir`: the report.
 fn scan(dir: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = common::bylaw(dir)
-        .args(["check", ".", "--no-cache", "--format", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    common::check_json(dir, extra)
 }
 
 /// (rule, path, line, column) of every finding of the three planted rules.

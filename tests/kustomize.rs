@@ -10,19 +10,7 @@ use serde_json::Value;
 
 /// (rule, path, line, related paths) of every finding of `--select k8s`.
 fn scan(dir: &Path) -> Vec<(String, String, u64, Vec<String>)> {
-    let out = bylaw(dir)
-        .args([
-            "check",
-            "--no-cache",
-            "--select",
-            "k8s",
-            "--format",
-            "json",
-            ".",
-        ])
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let v = common::check_json(dir, &["--select", "k8s"]);
     assert_eq!(v["errors"], serde_json::json!([]), "{v:#}");
     v["findings"]
         .as_array()

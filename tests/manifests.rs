@@ -4,24 +4,11 @@
 
 mod common;
 
-use common::{bylaw, write};
-use serde_json::Value;
+use common::write;
 
 /// (rule, path, line) of every finding of `--select RULES`.
 fn scan(dir: &std::path::Path, rules: &str) -> Vec<(String, String, u64)> {
-    let out = bylaw(dir)
-        .args([
-            "check",
-            "--no-cache",
-            "--select",
-            rules,
-            "--format",
-            "json",
-            ".",
-        ])
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let v = common::check_json(dir, &["--select", rules]);
     let mut found: Vec<(String, String, u64)> = v["findings"]
         .as_array()
         .expect("findings")

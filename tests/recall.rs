@@ -9,11 +9,7 @@ use serde_json::Value;
 
 /// (rule, line, confidence, message) of every finding of a scan of `dir`.
 fn findings(dir: &std::path::Path) -> Vec<(String, u64, String, String)> {
-    let out = bylaw(dir)
-        .args(["check", ".", "--no-cache", "--format", "json"])
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = common::check_json(dir, &[]);
     v["findings"]
         .as_array()
         .expect("findings")
@@ -85,19 +81,7 @@ fn gitlab_included_files_take_the_pipeline_context() {
 
 /// (start line, end line, end column) of each finding of `rule` in `dir`.
 fn spans(dir: &std::path::Path, rule: &str) -> Vec<(u64, u64, u64)> {
-    let out = bylaw(dir)
-        .args([
-            "check",
-            ".",
-            "--no-cache",
-            "--format",
-            "json",
-            "--select",
-            rule,
-        ])
-        .output()
-        .expect("runs");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = common::check_json(dir, &["--select", rule]);
     v["findings"]
         .as_array()
         .expect("findings")

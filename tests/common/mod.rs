@@ -49,3 +49,18 @@ pub fn git(dir: &Path, args: &[&str]) {
         .success();
     assert!(ok, "git {args:?}");
 }
+
+/// `bylaw check . --no-cache --format json` in `dir`, then `extra`: the JSON report.
+pub fn check_json(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = bylaw(dir)
+        .args(["check", ".", "--no-cache", "--format", "json"])
+        .args(extra)
+        .output()
+        .expect("bylaw runs");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON report ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
